@@ -1,0 +1,43 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export SUPPORTDESK_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test lint bench venv clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+demo: venv
+	$(BIN)/supportdesk manage migrate --no-input -v0
+	$(BIN)/supportdesk demo --if-empty
+	$(BIN)/supportdesk serve
+
+lint: venv
+	$(BIN)/ruff check supportdesk tests bench
+	$(BIN)/ruff format --check supportdesk tests bench
+	DJANGO_SETTINGS_MODULE=supportdesk.settings_test $(BIN)/python -m django check
+	DJANGO_SETTINGS_MODULE=supportdesk.settings_test $(BIN)/python -m django makemigrations --check --dry-run -v0
+
+# Whole suite on SQLite (with browser tests and benchmark smoke runs), then again on a
+# throwaway PostgreSQL cluster. Ends with pytest's summary line of the PostgreSQL run.
+test: venv
+	bash scripts/system-deps.sh
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest -p no:randomly
+	@url=$$(bash scripts/pg-throwaway.sh start) && \
+	  trap 'bash scripts/pg-throwaway.sh stop' EXIT && \
+	  DATABASE_URL=$$url $(BIN)/pytest -m "not browser and not bench"
+
+BENCH_N ?= 100000
+bench: venv
+	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.api
+
+clean:
+	rm -rf $(VENV) var

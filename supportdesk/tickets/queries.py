@@ -1,0 +1,192 @@
+"""Reads of tickets shared by views and the API. Each starts from `visible_to(user)`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from supportdesk.accounts.models import User
+from supportdesk.lib.errors import DomainError, NotFound
+from supportdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
+
+SORTS = {
+    "-number": ("-number",),
+    "number": ("number",),
+    "-updated_at": ("-updated_at", "-number"),
+    "updated_at": ("updated_at", "number"),
+}
+
+
+def access_ticket(user: User, number: int | str) -> Ticket:
+    """The ticket `number` if `user` may see it; NotFound for missing and forbidden alike."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError) as exc:
+        raise NotFound("no such ticket") from exc
+    if not 0 < number < 2**63:
+        raise NotFound("no such ticket")
+    ticket = (
+        Ticket.objects.visible_to(user)
+        .select_related("requester", "organization", "group", "assignee")
+        .prefetch_related("cc", "followers")
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("no such ticket")
+    return ticket
+
+
+def access_trashed_ticket(user: User, number: int) -> Ticket:
+    ticket = Ticket.objects.visible_to(user, trashed=True).filter(number=number).first()
+    if ticket is None:
+        raise NotFound("no such ticket")
+    return ticket
+
+
+@dataclass
+class TicketFilter:
+    """The filters a ticket list accepts, shared by the API and (later) the queue pages."""
+
+    status: list[str] | None = None
+    priority: list[str] | None = None
+    group: int | None = None
+    assignee: int | None = None
+    unassigned: bool = False
+    requester: int | None = None
+    organization: int | None = None
+    tag: str | None = None
+    updated_since: datetime | None = None
+    q: str | None = None
+    trashed: bool = False
+
+
+def filter_tickets(user: User, f: TicketFilter) -> QuerySet[Ticket]:
+    qs = Ticket.objects.visible_to(user, trashed=f.trashed)
+    if f.status:
+        qs = qs.filter(status__in=f.status) if len(f.status) > 1 else qs.filter(status=f.status[0])
+    if f.priority:
+        qs = qs.filter(priority__in=f.priority)
+    if f.group is not None:
+        qs = qs.filter(group_id=f.group)
+    if f.assignee is not None:
+        qs = qs.filter(assignee_id=f.assignee)
+    if f.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if f.requester is not None:
+        qs = qs.filter(requester_id=f.requester)
+    if f.organization is not None:
+        qs = qs.filter(organization_id=f.organization)
+    if f.tag:
+        qs = qs.filter(number__in=_tag_subquery(f.tag))
+    if f.updated_since is not None:
+        qs = qs.filter(updated_at__gte=f.updated_since)
+    return qs
+
+
+def _tag_subquery(tag: str) -> QuerySet:
+    from supportdesk.tickets.models import TicketTag
+
+    return TicketTag.objects.filter(name=tag.strip().lower()).values("ticket_id")
+
+
+def with_list_relations(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """What a ticket in a list shows, fetched in a fixed number of queries."""
+    return qs.select_related("requester", "organization", "group", "assignee").prefetch_related(
+        "cc", "followers"
+    )
+
+
+# Keyset pagination -------------------------------------------------------------------
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise DomainError("the cursor is not valid; start again without it") from exc
+    if not isinstance(values, list) or not values:
+        raise DomainError("the cursor is not valid; start again without it")
+    return values
+
+
+def page_tickets(
+    qs: QuerySet[Ticket], *, sort: str, limit: int, cursor: str | None
+) -> tuple[list[Ticket], str | None]:
+    """One page of `qs` in `sort` order after `cursor`, and the cursor of the next page."""
+    if sort not in SORTS:
+        raise DomainError(f"sort must be one of {', '.join(SORTS)}")
+    order = SORTS[sort]
+    if cursor:
+        values = decode_cursor(cursor)
+        qs = qs.filter(_after(order, values))
+    rows = list(qs.order_by(*order)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, key.lstrip("-")) for key in order])
+    return rows, next_cursor
+
+
+def _after(order: tuple[str, ...], values: list[Any]) -> Q:
+    if len(values) != len(order):
+        raise DomainError("the cursor is not valid; start again without it")
+    try:
+        if order[0].lstrip("-") == "number":
+            parsed = [int(values[0])]
+        else:
+            parsed = [datetime.fromisoformat(str(values[0])), int(values[1])]
+    except (TypeError, ValueError) as exc:
+        raise DomainError("the cursor is not valid; start again without it") from exc
+    if len(order) == 1:
+        op = "lt" if order[0].startswith("-") else "gt"
+        return Q(**{f"number__{op}": parsed[0]})
+    op = "lt" if order[0].startswith("-") else "gt"
+    field = order[0].lstrip("-")
+    return Q(**{f"{field}__{op}": parsed[0]}) | Q(
+        **{field: parsed[0], f"number__{op}": parsed[1]}
+    )
+
+
+# One ticket's conversation -----------------------------------------------------------
+
+
+def messages_of(user: User, ticket: Ticket) -> QuerySet[Message]:
+    """The messages of a ticket `user` already has access to; customers never get notes."""
+    qs = ticket.messages.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if not user.is_agent:
+        qs = qs.filter(public=True)
+    return qs.order_by("created_at", "id")
+
+
+def events_of(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    qs = ticket.events.select_related("actor")
+    if not user.is_agent:
+        qs = qs.filter(public=True)
+    return qs.order_by("id")
+
+
+def access_attachment(user: User, token: str) -> Attachment:
+    """An attachment on a ticket `user` may see, on a message they may see."""
+    att = Attachment.objects.select_related("message").filter(token=token).first()
+    if att is None:
+        raise NotFound("no such file")
+    visible = Ticket.objects.visible_to(user).filter(number=att.message.ticket_id)
+    if not visible.exists() or (not att.message.public and not user.is_agent):
+        raise NotFound("no such file")
+    return att

@@ -1,0 +1,501 @@
+"""The only writers of tickets: create, reply, change properties.
+
+Every function checks the actor's role, changes rows with `update_fields`, appends one
+`TicketEvent` per change and publishes the events (see `events.py`). Merging, linking
+and the trash are in `structure.py`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from supportdesk.accounts.models import Group, Role, User
+from supportdesk.lib.errors import DomainError, PermissionDenied
+from supportdesk.lib.html import html_to_text, sanitize_html
+from supportdesk.tickets.events import EventLog
+from supportdesk.tickets.fields import clean_custom_fields, clean_tags, missing_required
+from supportdesk.tickets.models import (
+    Attachment,
+    Channel,
+    EventKind,
+    Message,
+    Priority,
+    Source,
+    Status,
+    Ticket,
+    TicketForm,
+    TicketTag,
+    TicketType,
+)
+
+MAX_SUBJECT = 255
+MAX_BODY = 1_000_000
+
+
+class TooLarge(DomainError):
+    """An upload over the configured size (a 413 in the API)."""
+
+
+@dataclass
+class Upload:
+    """A file handed to a service: from a form, the API or a mail part."""
+
+    filename: str
+    content_type: str
+    data: bytes | BinaryIO
+    size: int
+
+
+def _check_can_work(by: User | None) -> None:
+    if by is not None and by.role not in (Role.ADMIN, Role.AGENT):
+        raise PermissionDenied("only agents may change tickets")
+
+
+def _clean_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise DomainError("subject: write a short summary of the request")
+    if len(subject) > MAX_SUBJECT:
+        raise DomainError(f"subject: at most {MAX_SUBJECT} characters")
+    return subject
+
+
+def _clean_body(body: str, html: str) -> tuple[str, str]:
+    clean_html = sanitize_html(html) if html else ""
+    text = (body or "").strip() or (html_to_text(clean_html) if clean_html else "")
+    if not text:
+        raise DomainError("body: the message is empty")
+    if len(text) > MAX_BODY or len(clean_html) > 4 * MAX_BODY:
+        raise TooLarge(f"body: at most {MAX_BODY:,} characters")
+    return text, clean_html
+
+
+def _check_choice(name: str, value: str, choices: Iterable[str]) -> str:
+    if value not in choices:
+        raise DomainError(f"{name}: {value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+@transaction.atomic
+def create_ticket(
+    *,
+    by: User | None,
+    requester: User,
+    subject: str,
+    body: str = "",
+    html: str = "",
+    channel: str = Channel.PORTAL,
+    source: str = Source.WEB,
+    properties: dict[str, Any] | None = None,
+    attachments: Sequence[Upload] = (),
+    follow_up_of: Ticket | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Ticket:
+    """Open a ticket for `requester` with a first public message authored by them.
+
+    `by` is who files it: the requester, an agent on their behalf, or None for the system.
+    `properties` takes the same keys as `update_ticket` (priority, type, group, assignee,
+    tags, custom_fields, cc, followers, form); customers may only set priority, type,
+    custom_fields, form and cc.
+    """
+    properties = dict(properties or {})
+    _check_create_permission(by, requester, properties)
+    _check_choice("channel", channel, Channel.values)
+    ticket = Ticket(
+        subject=_clean_subject(subject),
+        requester=requester,
+        organization=requester.organization,
+        channel=channel,
+        follow_up_of=follow_up_of,
+    )
+    text, clean_html = _clean_body(body, html)
+    form = properties.pop("form", None)
+    _apply_form(ticket, form, properties)
+    ticket.save()
+    log = EventLog(actor=by, source=source)
+    log.add(
+        ticket,
+        EventKind.CREATED,
+        new={"subject": ticket.subject, "channel": channel, "requester": requester.pk},
+    )
+    _add_message(
+        ticket, log, author=requester, text=text, html=clean_html, public=True,
+        channel=channel, attachments=attachments, metadata=metadata,
+    )
+    if properties:
+        _apply_changes(ticket, properties, log, by=by)
+    if follow_up_of is not None:
+        log.add(ticket, EventKind.LINKED, field="follow_up_of", new=follow_up_of.pk)
+    log.publish()
+    return ticket
+
+
+def _check_create_permission(
+    by: User | None, requester: User, properties: dict[str, Any]
+) -> None:
+    if by is None:
+        return
+    if by.role == Role.LIGHT_AGENT:
+        raise PermissionDenied("light agents may only add internal notes")
+    if by.is_customer:
+        if by.pk != requester.pk:
+            raise PermissionDenied("customers file requests for themselves")
+        forbidden = set(properties) - CUSTOMER_SETTABLE
+        if forbidden:
+            raise PermissionDenied(f"customers cannot set {', '.join(sorted(forbidden))}")
+    if not requester.is_active:
+        raise DomainError("requester: this person is deactivated")
+
+
+def _apply_form(ticket: Ticket, form: TicketForm | None, properties: dict[str, Any]) -> None:
+    if form is None:
+        return
+    if not form.enabled:
+        raise DomainError("form: this form is not in use")
+    ticket.form = form
+    values = clean_custom_fields(properties.pop("custom_fields", {}) or {}, {})
+    missing = missing_required(list(form.fields.filter(enabled=True)), values)
+    if missing:
+        raise DomainError(f"custom_fields: {', '.join(missing)} required by form {form.name}")
+    ticket.custom_fields = values
+
+
+def _add_message(
+    ticket: Ticket,
+    log: EventLog,
+    *,
+    author: User,
+    text: str,
+    html: str,
+    public: bool,
+    channel: str,
+    attachments: Sequence[Upload] = (),
+    metadata: dict[str, Any] | None = None,
+) -> Message:
+    now = timezone.now()
+    message = Message.objects.create(
+        ticket=ticket, author=author, public=public, body=text, html=html,
+        channel=channel, metadata=metadata or {}, created_at=now,
+    )
+    for upload in attachments:
+        _store_attachment(message, upload)
+    fields = ["message_count", "last_activity_at", "updated_at"]
+    ticket.message_count = F("message_count") + 1  # type: ignore[assignment]
+    ticket.last_activity_at = ticket.updated_at = now
+    if public:
+        ticket.last_public_by = author
+        ticket.last_public_by_agent = author.is_agent
+        fields += ["last_public_by", "last_public_by_agent"]
+        if author.is_agent and ticket.first_reply_at is None:
+            ticket.first_reply_at = now
+            fields.append("first_reply_at")
+    ticket.save(update_fields=fields)
+    ticket.refresh_from_db(fields=["message_count"])
+    log.add(ticket, EventKind.MESSAGE, message=message, public=public,
+            new={"public": public, "author": author.pk})
+    return message
+
+
+def _store_attachment(message: Message, upload: Upload) -> Attachment:
+    if upload.size > settings.MAX_ATTACHMENT_BYTES:
+        raise TooLarge(
+            f"attachment {upload.filename!r} is {upload.size:,} bytes; "
+            f"the limit is {settings.MAX_ATTACHMENT_BYTES:,}"
+        )
+    name = _safe_filename(upload.filename)
+    content = ContentFile(upload.data, name=name) if isinstance(upload.data, bytes) else File(
+        upload.data, name=name
+    )
+    att = Attachment(
+        message=message, token=secrets.token_urlsafe(16), filename=name,
+        content_type=(upload.content_type or "application/octet-stream")[:100], size=upload.size,
+    )
+    att.file.save(name, content, save=False)
+    att.save()
+    return att
+
+
+def _safe_filename(name: str) -> str:
+    name = (name or "file").replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
+    keep = "".join(ch for ch in name if ch.isalnum() or ch in " ._-()[]")
+    return (keep or "file")[:150]
+
+
+@transaction.atomic
+def reply(
+    ticket: Ticket,
+    *,
+    author: User,
+    body: str = "",
+    html: str = "",
+    public: bool = True,
+    source: str = Source.WEB,
+    channel: str | None = None,
+    status: str | None = None,
+    attachments: Sequence[Upload] = (),
+    metadata: dict[str, Any] | None = None,
+) -> Message:
+    """Add a public reply or an internal note, optionally setting the status in the same
+    change. A customer's reply to a closed ticket opens a follow-up ticket instead."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _check_reply_permission(ticket, author, public)
+    text, clean_html = _clean_body(body, html)
+    if ticket.status == Status.CLOSED:
+        if author.is_agent:
+            raise DomainError("this ticket is closed; open a follow-up ticket instead")
+        follow_up = create_ticket(
+            by=author, requester=author, subject=ticket.subject, body=text, html=clean_html,
+            channel=channel or ticket.channel, source=source, attachments=attachments,
+            follow_up_of=ticket, metadata=metadata,
+        )
+        return follow_up.messages.get()
+    log = EventLog(actor=author, source=source)
+    message = _add_message(
+        ticket, log, author=author, text=text, html=clean_html, public=public,
+        channel=channel or (Channel.API if source == Source.API else Channel.PORTAL),
+        attachments=attachments, metadata=metadata,
+    )
+    if status is not None:
+        _apply_changes(ticket, {"status": status}, log, by=author)
+    elif public and author.is_agent and ticket.status == Status.NEW:
+        _set_status(ticket, Status.OPEN, log)
+    elif public and not author.is_agent and ticket.status in (Status.PENDING, Status.SOLVED):
+        _set_status(ticket, Status.OPEN, log)
+    log.publish()
+    return message
+
+
+def _check_reply_permission(ticket: Ticket, author: User, public: bool) -> None:
+    if author.is_customer:
+        if not public:
+            raise PermissionDenied("customers cannot add internal notes")
+        if not Ticket.objects.visible_to(author).filter(pk=ticket.pk).exists():
+            raise PermissionDenied("you cannot reply to this ticket")
+    elif public and author.role == Role.LIGHT_AGENT:
+        raise PermissionDenied("light agents may only add internal notes")
+    if ticket.deleted_at is not None:
+        raise DomainError("this ticket is in the trash; restore it first")
+
+
+CUSTOMER_SETTABLE = {"priority", "type", "custom_fields", "form", "cc", "status"}
+
+
+@transaction.atomic
+def update_ticket(
+    ticket: Ticket,
+    *,
+    by: User | None,
+    changes: dict[str, Any],
+    source: str = Source.WEB,
+    rule: str = "",
+) -> Ticket:
+    """Change properties of a ticket. `changes` maps property names (see `SETTERS`) to
+    new values: model objects for relations, codes for choices. Unchanged values leave no
+    event. Customers may only mark their ticket solved."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if by is not None and by.is_customer:
+        if set(changes) - {"status"} or changes.get("status") != Status.SOLVED:
+            raise PermissionDenied("customers may only mark their request as solved")
+        if not Ticket.objects.visible_to(by).filter(pk=ticket.pk).exists():
+            raise PermissionDenied("you cannot change this ticket")
+    else:
+        _check_can_work(by)
+    if ticket.deleted_at is not None:
+        raise DomainError("this ticket is in the trash; restore it first")
+    log = EventLog(actor=by, source=source, rule=rule)
+    _apply_changes(ticket, changes, log, by=by)
+    if log.events:
+        ticket.updated_at = timezone.now()
+        ticket.save(update_fields=["updated_at"])
+    log.publish()
+    return ticket
+
+
+def _apply_changes(
+    ticket: Ticket, changes: dict[str, Any], log: EventLog, *, by: User | None
+) -> None:
+    unknown = set(changes) - set(SETTERS)
+    if unknown:
+        raise DomainError(f"cannot change {', '.join(sorted(unknown))}")
+    if ticket.status == Status.CLOSED and changes:
+        raise DomainError("closed tickets cannot change; open a follow-up ticket")
+    # Group before assignee, so that assigning checks membership of the new group.
+    for name in SETTERS:
+        if name in changes:
+            SETTERS[name](ticket, changes[name], log)
+    if ticket.status == Status.NEW and ticket.assignee_id and "status" not in changes:
+        _set_status(ticket, Status.OPEN, log)
+
+
+def _set_simple(field: str, choices: Iterable[str]) -> Callable[[Ticket, Any, EventLog], None]:
+    def setter(ticket: Ticket, value: Any, log: EventLog) -> None:
+        _check_choice(field, value, list(choices))
+        old = getattr(ticket, field)
+        if old != value:
+            setattr(ticket, field, value)
+            ticket.save(update_fields=[field])
+            log.changed(ticket, field, old, value)
+
+    return setter
+
+
+def _set_status(ticket: Ticket, value: str, log: EventLog) -> None:
+    _check_choice("status", value, Status.values)
+    old = ticket.status
+    if old == value:
+        return
+    if value == Status.NEW:
+        raise DomainError("status: a ticket cannot go back to new")
+    if value == Status.CLOSED and old != Status.SOLVED:
+        raise DomainError("status: only solved tickets can be closed")
+    now = timezone.now()
+    ticket.status = value
+    ticket.solved_at = now if value == Status.SOLVED else (
+        ticket.solved_at if value == Status.CLOSED else None
+    )
+    ticket.closed_at = now if value == Status.CLOSED else None
+    ticket.save(update_fields=["status", "solved_at", "closed_at"])
+    log.changed(ticket, "status", old, value)
+
+
+def _set_subject(ticket: Ticket, value: Any, log: EventLog) -> None:
+    value = _clean_subject(value if isinstance(value, str) else "")
+    if value != ticket.subject:
+        old, ticket.subject = ticket.subject, value
+        ticket.save(update_fields=["subject"])
+        log.changed(ticket, "subject", old, value)
+
+
+def _set_group(ticket: Ticket, value: Group | None, log: EventLog) -> None:
+    if value is not None and not isinstance(value, Group):
+        raise DomainError("group: unknown group")
+    if ticket.group_id != (value.pk if value else None):
+        old = ticket.group_id
+        ticket.group = value
+        ticket.save(update_fields=["group"])
+        log.changed(ticket, "group", old, value.pk if value else None)
+
+
+def _set_assignee(ticket: Ticket, value: User | None, log: EventLog) -> None:
+    if value is not None:
+        if not isinstance(value, User) or value.role not in (Role.ADMIN, Role.AGENT):
+            raise DomainError("assignee: only agents can be assigned")
+        if not value.is_active:
+            raise DomainError("assignee: this agent is deactivated")
+        if ticket.group_id and not value.agent_groups.filter(pk=ticket.group_id).exists():
+            raise DomainError(f"assignee: {value.email} is not in the ticket's group")
+    if ticket.assignee_id != (value.pk if value else None):
+        old = ticket.assignee_id
+        ticket.assignee = value
+        ticket.save(update_fields=["assignee"])
+        log.changed(ticket, "assignee", old, value.pk if value else None)
+
+
+def _set_requester(ticket: Ticket, value: User, log: EventLog) -> None:
+    if not isinstance(value, User):
+        raise DomainError("requester: unknown person")
+    if ticket.requester_id != value.pk:
+        old = ticket.requester_id
+        ticket.requester = value
+        ticket.organization = value.organization
+        ticket.save(update_fields=["requester", "organization"])
+        log.changed(ticket, "requester", old, value.pk)
+
+
+def _set_tags(ticket: Ticket, value: Any, log: EventLog) -> None:
+    tags = clean_tags(value)
+    old = list(ticket.tags)
+    if tags == old:
+        return
+    ticket.tags = tags
+    ticket.save(update_fields=["tags"])
+    TicketTag.objects.filter(ticket=ticket).exclude(name__in=tags).delete()
+    TicketTag.objects.bulk_create(
+        [TicketTag(ticket=ticket, name=t) for t in tags if t not in old], ignore_conflicts=True
+    )
+    log.changed(ticket, "tags", old, tags)
+
+
+def _set_custom_fields(ticket: Ticket, value: Any, log: EventLog) -> None:
+    merged = clean_custom_fields(value, ticket.custom_fields)
+    if merged != ticket.custom_fields:
+        old = ticket.custom_fields
+        ticket.custom_fields = merged
+        ticket.save(update_fields=["custom_fields"])
+        log.changed(ticket, "custom_fields", old, merged)
+
+
+def _set_people(field: str) -> Callable[[Ticket, Any, EventLog], None]:
+    def setter(ticket: Ticket, value: Any, log: EventLog) -> None:
+        people = list(value or [])
+        for person in people:
+            if not isinstance(person, User):
+                raise DomainError(f"{field}: unknown person")
+            if field == "followers" and not person.is_agent:
+                raise DomainError("followers: only agents can follow tickets")
+        manager = getattr(ticket, field)
+        old = sorted(manager.values_list("pk", flat=True))
+        new = sorted({p.pk for p in people})
+        if old != new:
+            manager.set(people)
+            log.changed(ticket, field, old, new, public=field == "cc")
+
+    return setter
+
+
+SETTERS: dict[str, Callable[[Ticket, Any, EventLog], None]] = {
+    "subject": _set_subject,
+    "requester": _set_requester,
+    "priority": _set_simple("priority", Priority.values),
+    "type": _set_simple("type", TicketType.values),
+    "group": _set_group,
+    "assignee": _set_assignee,
+    "tags": _set_tags,
+    "custom_fields": _set_custom_fields,
+    "cc": _set_people("cc"),
+    "followers": _set_people("followers"),
+    "status": _set_status,
+}
+
+
+def close_solved_tickets(*, older_than: datetime, batch: int = 500) -> int:
+    """Close tickets solved before `older_than`, one transaction per ticket so that a
+    long run never holds the write lock. Returns how many it closed."""
+    closed = 0
+    numbers = list(
+        Ticket.objects.filter(status=Status.SOLVED, solved_at__lt=older_than)
+        .values_list("number", flat=True)[:batch]
+    )
+    for number in numbers:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().filter(
+                number=number, status=Status.SOLVED
+            ).first()
+            if ticket is None:
+                continue
+            log = EventLog(actor=None, source=Source.SYSTEM)
+            _set_status(ticket, Status.CLOSED, log)
+            log.publish()
+            closed += 1
+    return closed
+
+
+def reassign_requester(source: User, target: User, *, by: User) -> int:
+    """Move every ticket of `source` to `target` (used when merging customers)."""
+    moved = 0
+    for ticket in Ticket.objects.filter(requester=source).select_for_update():
+        log = EventLog(actor=by, source=Source.WEB)
+        _set_requester(ticket, target, log)
+        log.publish()
+        moved += 1
+    return moved

@@ -1,0 +1,33 @@
+"""Who sees which tickets: the one read gate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from supportdesk.accounts.models import User
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user: User, *, trashed: bool = False) -> TicketQuerySet:
+        """Tickets `user` may read. Agents see every ticket; customers their own, those
+        they are CC'd on, and their organization's when it shares tickets. Trashed
+        tickets only appear for agents who ask for the trash."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_agent:
+            if trashed:
+                return self.filter(deleted_at__isnull=False)
+            return self.filter(deleted_at__isnull=True)
+        if trashed:
+            return self.none()
+        mine = Q(requester=user) | Q(
+            number__in=self.model.cc.through.objects.filter(user=user).values("ticket_id")
+        )
+        org = user.organization
+        if org is not None and org.shared_tickets:
+            mine |= Q(organization=org)
+        return self.filter(mine, deleted_at__isnull=True)

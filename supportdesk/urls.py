@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from supportdesk.api.root import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+    path("", include("supportdesk.web.urls")),
+]

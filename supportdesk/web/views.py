@@ -1,0 +1,51 @@
+"""The pages of the foundation: sign in and out, a start page, attachment downloads.
+The agent workspace and the customer portal build on these."""
+
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from supportdesk.lib.errors import NotFound
+from supportdesk.tickets.queries import TicketFilter, access_attachment, filter_tickets
+
+# Images a browser may show inline; everything else downloads.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    tickets = filter_tickets(request.user, TicketFilter()).select_related("assignee")
+    recent = list(tickets.order_by("-number")[:10])
+    return render(request, "web/home.html", {"tickets": recent})
+
+
+@login_required
+def attachment(request: HttpRequest, token: str, filename: str) -> FileResponse:
+    try:
+        att = access_attachment(request.user, token)
+    except NotFound as exc:
+        raise Http404("no such file") from exc
+    inline = att.content_type in INLINE_TYPES
+    response = FileResponse(
+        att.file.open("rb"), as_attachment=not inline, filename=att.filename,
+        content_type=att.content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
