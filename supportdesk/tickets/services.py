@@ -247,6 +247,7 @@ def reply(
 ) -> Message:
     """Add a public reply or an internal note, optionally setting the status in the same
     change. A customer's reply to a closed ticket opens a follow-up ticket instead."""
+    caller_copy = ticket
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     _check_reply_permission(ticket, author, public)
     text, clean_html = _clean_body(body, html)
@@ -259,6 +260,8 @@ def reply(
             follow_up_of=ticket, metadata=metadata,
         )
         return follow_up.messages.get()
+    if status == Status.NEW and public and author.is_agent:
+        raise DomainError("status: an answered ticket cannot stay new")
     log = EventLog(actor=author, source=source)
     message = _add_message(
         ticket, log, author=author, text=text, html=clean_html, public=public,
@@ -272,7 +275,19 @@ def reply(
     elif public and not author.is_agent and ticket.status in (Status.PENDING, Status.SOLVED):
         _set_status(ticket, Status.OPEN, log)
     log.publish()
+    _sync(caller_copy, ticket)
     return message
+
+
+def _sync(caller_copy: Ticket, fresh: Ticket) -> None:
+    """Leave the caller's instance as current as the row, so that a view or rule that
+    goes on using it never acts on stale values."""
+    if caller_copy is not fresh:
+        caller_copy.__dict__.update(
+            {k: v for k, v in fresh.__dict__.items() if not k.startswith("_")}
+        )
+        caller_copy._state.fields_cache = dict(fresh._state.fields_cache)
+        caller_copy.__dict__.pop("_prefetched_objects_cache", None)
 
 
 def _check_reply_permission(ticket: Ticket, author: User, public: bool) -> None:
@@ -302,6 +317,7 @@ def update_ticket(
     """Change properties of a ticket. `changes` maps property names (see `SETTERS`) to
     new values: model objects for relations, codes for choices. Unchanged values leave no
     event. Customers may only mark their ticket solved."""
+    caller_copy = ticket
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if by is not None and by.is_customer:
         if set(changes) - {"status"} or changes.get("status") != Status.SOLVED:
@@ -318,7 +334,8 @@ def update_ticket(
         ticket.updated_at = timezone.now()
         ticket.save(update_fields=["updated_at"])
     log.publish()
-    return ticket
+    _sync(caller_copy, ticket)
+    return caller_copy
 
 
 def _apply_changes(
