@@ -103,6 +103,8 @@ def carol_ticket(carol):  # type: ignore[no-untyped-def]
     from supportdesk.tickets.services import create_ticket
 
     return create_ticket(
-        by=carol, requester=carol, subject="Invoice 1042 charged twice",
+        by=carol,
+        requester=carol,
+        subject="Invoice 1042 charged twice",
         body="My card was charged twice for invoice 1042. Please refund one charge.",
     )

@@ -39,5 +39,3 @@ def periodic(minute: str = "*", hour: str = "*") -> Callable[[Callable], Any]:
 
 def pending_count() -> int:
     return HUEY.pending_count()
-
-

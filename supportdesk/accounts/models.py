@@ -47,9 +47,7 @@ class OrganizationDomain(models.Model):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(
-        self, email: str, password: str | None = None, **extra: object
-    ) -> User:
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save()

@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-
 from django.utils import timezone
 
 from supportdesk.accounts.models import (
@@ -320,5 +319,3 @@ def revoke_token(token_id: int, *, by: User) -> None:
         qs = qs.filter(user=by)
     if not qs.delete()[0]:
         raise DomainError("no such token")
-
-

@@ -20,12 +20,16 @@ def send_email(
     *, kind: str, to: Iterable[str], subject: str, body: str, ticket_id: int | None = None
 ) -> OutgoingEmail | None:
     """Record a message and queue its delivery after the current transaction commits."""
-    recipients = sorted({a.strip().lower() for a in to if a and "@" in a and
-                         not a.endswith("@invalid")})
+    recipients = sorted(
+        {a.strip().lower() for a in to if a and "@" in a and not a.endswith("@invalid")}
+    )
     if not recipients:
         return None
     mail = OutgoingEmail.objects.create(
-        kind=kind, to=recipients, subject=" ".join(subject.split())[:300], body=body,
+        kind=kind,
+        to=recipients,
+        subject=" ".join(subject.split())[:300],
+        body=body,
         ticket_id=ticket_id,
     )
     from supportdesk.notify.tasks import deliver
@@ -45,15 +49,21 @@ def deliver_now(mail_id: int) -> bool:
         mail.save(update_fields=["attempts"])
     try:
         EmailMessage(
-            subject=mail.subject, body=mail.body, from_email=settings.DEFAULT_FROM_EMAIL,
+            subject=mail.subject,
+            body=mail.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
             to=mail.to,
         ).send()
     except Exception as exc:
         OutgoingEmail.objects.filter(pk=mail.pk).update(
             last_error=f"{type(exc).__name__}: {exc}"[:2000]
         )
-        log.warning("sending mail %s failed (attempt %s); it will be retried: %s",
-                    mail.pk, mail.attempts, exc)
+        log.warning(
+            "sending mail %s failed (attempt %s); it will be retried: %s",
+            mail.pk,
+            mail.attempts,
+            exc,
+        )
         raise
     OutgoingEmail.objects.filter(pk=mail.pk).update(
         status=MailStatus.SENT, sent_at=timezone.now(), last_error=""

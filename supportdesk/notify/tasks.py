@@ -16,7 +16,6 @@ def deliver(mail_id: int, *, task=None) -> None:  # type: ignore[no-untyped-def]
         raise
 
 
-
 @job()
 def mail_for_events(event_ids: list[int]) -> None:
     from supportdesk.notify.subscribers import mail_for

@@ -52,8 +52,9 @@ def search_ticket_numbers(
     return _search_sqlite(words, public_only, restrict_sql, restrict_params, limit, offset)
 
 
-def _search_sqlite(words: list[str], public_only: bool, restrict: str, params: list,
-                   limit: int, offset: int) -> list[int]:
+def _search_sqlite(
+    words: list[str], public_only: bool, restrict: str, params: list, limit: int, offset: int
+) -> list[int]:
     sql = "SELECT rowid FROM search_ticket_fts WHERE search_ticket_fts MATCH %s"
     args: list = [_fts5_query(words, public_only=public_only)]
     if restrict:
@@ -67,11 +68,13 @@ def _search_sqlite(words: list[str], public_only: bool, restrict: str, params: l
         return [row[0] for row in cursor.fetchall()]
 
 
-def _search_postgres(words: list[str], public_only: bool, restrict: str, params: list,
-                     limit: int, offset: int) -> list[int]:
+def _search_postgres(
+    words: list[str], public_only: bool, restrict: str, params: list, limit: int, offset: int
+) -> list[int]:
     vector = "public_vector" if public_only else "all_vector"
+    # Only the column name is formatted in, from the two fixed names above.
     sql = (
-        f"SELECT ticket_id FROM search_ticketdocument, to_tsquery('english', %s) q "
+        "SELECT ticket_id FROM search_ticketdocument, to_tsquery('english', %s) q "  # noqa: S608
         f"WHERE {vector} @@ q"
     )
     args: list = [_tsquery(words)]

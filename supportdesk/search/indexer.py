@@ -54,7 +54,8 @@ def reindex_all(batch: int = 2000) -> int:
     done, last = 0, 0
     while True:
         numbers = list(
-            Ticket.objects.filter(number__gt=last).order_by("number")
+            Ticket.objects.filter(number__gt=last)
+            .order_by("number")
             .values_list("number", flat=True)[:batch]
         )
         if not numbers:

@@ -86,5 +86,6 @@ def _dispatch(events: Sequence[TicketEvent]) -> None:
         try:
             fn(events)
         except Exception:
-            log.exception("subscriber %s failed for events %s", fn.__qualname__,
-                          [e.pk for e in events])
+            log.exception(
+                "subscriber %s failed for events %s", fn.__qualname__, [e.pk for e in events]
+            )

@@ -108,14 +108,20 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
     )
     organization = models.ForeignKey(
-        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tickets",
     )
     group = models.ForeignKey(
         "accounts.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_tickets",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
@@ -137,7 +143,10 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
     last_public_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     last_public_by_agent = models.BooleanField(default=False)
@@ -183,9 +192,7 @@ class TicketTag(models.Model):
     name = models.CharField(max_length=80)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["ticket", "name"], name="tickettag_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["ticket", "name"], name="tickettag_unique")]
         indexes = [models.Index(fields=["name", "ticket"], name="tickettag_name")]
 
 
@@ -264,7 +271,10 @@ class TicketEvent(models.Model):
     old = models.JSONField(null=True, blank=True)
     new = models.JSONField(null=True, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     source = models.CharField(max_length=10, choices=Source.choices)

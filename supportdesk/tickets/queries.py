@@ -156,9 +156,7 @@ def _after(order: tuple[str, ...], values: list[Any]) -> Q:
         return Q(**{f"number__{op}": parsed[0]})
     op = "lt" if order[0].startswith("-") else "gt"
     field = order[0].lstrip("-")
-    return Q(**{f"{field}__{op}": parsed[0]}) | Q(
-        **{field: parsed[0], f"number__{op}": parsed[1]}
-    )
+    return Q(**{f"{field}__{op}": parsed[0]}) | Q(**{field: parsed[0], f"number__{op}": parsed[1]})
 
 
 # One ticket's conversation -----------------------------------------------------------

@@ -129,8 +129,15 @@ def create_ticket(
         new={"subject": ticket.subject, "channel": channel, "requester": requester.pk},
     )
     _add_message(
-        ticket, log, author=requester, text=text, html=clean_html, public=True,
-        channel=channel, attachments=attachments, metadata=metadata,
+        ticket,
+        log,
+        author=requester,
+        text=text,
+        html=clean_html,
+        public=True,
+        channel=channel,
+        attachments=attachments,
+        metadata=metadata,
     )
     if properties:
         _apply_changes(ticket, properties, log, by=by)
@@ -140,9 +147,7 @@ def create_ticket(
     return ticket
 
 
-def _check_create_permission(
-    by: User | None, requester: User, properties: dict[str, Any]
-) -> None:
+def _check_create_permission(by: User | None, requester: User, properties: dict[str, Any]) -> None:
     if by is None:
         return
     if by.role == Role.LIGHT_AGENT:
@@ -184,8 +189,14 @@ def _add_message(
 ) -> Message:
     now = timezone.now()
     message = Message.objects.create(
-        ticket=ticket, author=author, public=public, body=text, html=html,
-        channel=channel, metadata=metadata or {}, created_at=now,
+        ticket=ticket,
+        author=author,
+        public=public,
+        body=text,
+        html=html,
+        channel=channel,
+        metadata=metadata or {},
+        created_at=now,
     )
     for upload in attachments:
         _store_attachment(message, upload)
@@ -201,8 +212,13 @@ def _add_message(
             fields.append("first_reply_at")
     ticket.save(update_fields=fields)
     ticket.refresh_from_db(fields=["message_count"])
-    log.add(ticket, EventKind.MESSAGE, message=message, public=public,
-            new={"public": public, "author": author.pk})
+    log.add(
+        ticket,
+        EventKind.MESSAGE,
+        message=message,
+        public=public,
+        new={"public": public, "author": author.pk},
+    )
     return message
 
 
@@ -213,12 +229,17 @@ def _store_attachment(message: Message, upload: Upload) -> Attachment:
             f"the limit is {settings.MAX_ATTACHMENT_BYTES:,}"
         )
     name = _safe_filename(upload.filename)
-    content = ContentFile(upload.data, name=name) if isinstance(upload.data, bytes) else File(
-        upload.data, name=name
+    content = (
+        ContentFile(upload.data, name=name)
+        if isinstance(upload.data, bytes)
+        else File(upload.data, name=name)
     )
     att = Attachment(
-        message=message, token=secrets.token_urlsafe(16), filename=name,
-        content_type=(upload.content_type or "application/octet-stream")[:100], size=upload.size,
+        message=message,
+        token=secrets.token_urlsafe(16),
+        filename=name,
+        content_type=(upload.content_type or "application/octet-stream")[:100],
+        size=upload.size,
     )
     att.file.save(name, content, save=False)
     att.save()
@@ -255,18 +276,31 @@ def reply(
         if author.is_agent:
             raise DomainError("this ticket is closed; open a follow-up ticket instead")
         follow_up = create_ticket(
-            by=author, requester=author, subject=ticket.subject, body=text, html=clean_html,
-            channel=channel or ticket.channel, source=source, attachments=attachments,
-            follow_up_of=ticket, metadata=metadata,
+            by=author,
+            requester=author,
+            subject=ticket.subject,
+            body=text,
+            html=clean_html,
+            channel=channel or ticket.channel,
+            source=source,
+            attachments=attachments,
+            follow_up_of=ticket,
+            metadata=metadata,
         )
         return follow_up.messages.get()
     if status == Status.NEW and public and author.is_agent:
         raise DomainError("status: an answered ticket cannot stay new")
     log = EventLog(actor=author, source=source)
     message = _add_message(
-        ticket, log, author=author, text=text, html=clean_html, public=public,
+        ticket,
+        log,
+        author=author,
+        text=text,
+        html=clean_html,
+        public=public,
         channel=channel or (Channel.API if source == Source.API else Channel.PORTAL),
-        attachments=attachments, metadata=metadata,
+        attachments=attachments,
+        metadata=metadata,
     )
     if status is not None:
         _apply_changes(ticket, {"status": status}, log, by=author)
@@ -377,8 +411,8 @@ def _set_status(ticket: Ticket, value: str, log: EventLog) -> None:
         raise DomainError("status: only solved tickets can be closed")
     now = timezone.now()
     ticket.status = value
-    ticket.solved_at = now if value == Status.SOLVED else (
-        ticket.solved_at if value == Status.CLOSED else None
+    ticket.solved_at = (
+        now if value == Status.SOLVED else (ticket.solved_at if value == Status.CLOSED else None)
     )
     ticket.closed_at = now if value == Status.CLOSED else None
     ticket.save(update_fields=["status", "solved_at", "closed_at"])
@@ -490,14 +524,17 @@ def close_solved_tickets(*, older_than: datetime, batch: int = 500) -> int:
     long run never holds the write lock. Returns how many it closed."""
     closed = 0
     numbers = list(
-        Ticket.objects.filter(status=Status.SOLVED, solved_at__lt=older_than)
-        .values_list("number", flat=True)[:batch]
+        Ticket.objects.filter(status=Status.SOLVED, solved_at__lt=older_than).values_list(
+            "number", flat=True
+        )[:batch]
     )
     for number in numbers:
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().filter(
-                number=number, status=Status.SOLVED
-            ).first()
+            ticket = (
+                Ticket.objects.select_for_update()
+                .filter(number=number, status=Status.SOLVED)
+                .first()
+            )
             if ticket is None:
                 continue
             log = EventLog(actor=None, source=Source.SYSTEM)

@@ -28,14 +28,16 @@ def _check_agent(by: User) -> None:
 
 
 @transaction.atomic
-def merge_tickets(source: Ticket, target: Ticket, *, by: User, source_kind: str = Source.WEB
-                  ) -> Ticket:
+def merge_tickets(
+    source: Ticket, target: Ticket, *, by: User, source_kind: str = Source.WEB
+) -> Ticket:
     """Move the messages of `source` into `target` and close `source` with a link to it."""
     _check_agent(by)
     if source.pk == target.pk:
         raise DomainError("a ticket cannot be merged into itself")
-    locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(
-        pk__in=[source.pk, target.pk])}
+    locked = {
+        t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+    }
     source, target = locked[source.pk], locked[target.pk]
     for ticket in (source, target):
         if ticket.status == Status.CLOSED or ticket.deleted_at is not None:
@@ -58,16 +60,29 @@ def merge_tickets(source: Ticket, target: Ticket, *, by: User, source_kind: str 
     target.message_count = counts["n"]
     target.updated_at = target.last_activity_at = timezone.now()
     target.save(update_fields=["tags", "message_count", "updated_at", "last_activity_at"])
-    log.add(target, EventKind.MERGED, field="merged_from", new=source.pk,
-            old={"messages": moved})
-    _add_message(target, log, author=by, public=False, channel=target.channel, html="",
-                 text=f"Ticket #{source.pk} ({source.subject}) was merged into this ticket.")
+    log.add(target, EventKind.MERGED, field="merged_from", new=source.pk, old={"messages": moved})
+    _add_message(
+        target,
+        log,
+        author=by,
+        public=False,
+        channel=target.channel,
+        html="",
+        text=f"Ticket #{source.pk} ({source.subject}) was merged into this ticket.",
+    )
     source.message_count = 0
     source.merged_into = target
     source.save(update_fields=["message_count", "merged_into"])
     log.add(source, EventKind.MERGED, field="merged_into", new=target.pk)
-    _add_message(source, log, author=by, public=False, channel=source.channel, html="",
-                 text=f"Merged into ticket #{target.pk}.")
+    _add_message(
+        source,
+        log,
+        author=by,
+        public=False,
+        channel=source.channel,
+        html="",
+        text=f"Merged into ticket #{target.pk}.",
+    )
     if source.status != Status.SOLVED:
         _set_status(source, Status.SOLVED, log)
     _set_status(source, Status.CLOSED, log)
@@ -76,8 +91,9 @@ def merge_tickets(source: Ticket, target: Ticket, *, by: User, source_kind: str 
 
 
 @transaction.atomic
-def link_tickets(source: Ticket, target: Ticket, *, kind: str, by: User,
-                 source_kind: str = Source.WEB) -> TicketLink:
+def link_tickets(
+    source: Ticket, target: Ticket, *, kind: str, by: User, source_kind: str = Source.WEB
+) -> TicketLink:
     """Link `source` to `target`: related, incident_of (target is the problem) or
     child_of (target is the parent)."""
     _check_agent(by)
@@ -97,8 +113,9 @@ def link_tickets(source: Ticket, target: Ticket, *, kind: str, by: User,
 
 
 @transaction.atomic
-def unlink_tickets(source: Ticket, target: Ticket, *, kind: str, by: User,
-                   source_kind: str = Source.WEB) -> None:
+def unlink_tickets(
+    source: Ticket, target: Ticket, *, kind: str, by: User, source_kind: str = Source.WEB
+) -> None:
     _check_agent(by)
     deleted, _ = TicketLink.objects.filter(source=source, target=target, kind=kind).delete()
     if not deleted:
@@ -125,9 +142,7 @@ def trash_ticket(ticket: Ticket, *, by: User, source_kind: str = Source.WEB) -> 
 @transaction.atomic
 def restore_ticket(ticket: Ticket, *, by: User, source_kind: str = Source.WEB) -> None:
     _check_agent(by)
-    updated = Ticket.objects.filter(pk=ticket.pk, deleted_at__isnull=False).update(
-        deleted_at=None
-    )
+    updated = Ticket.objects.filter(pk=ticket.pk, deleted_at__isnull=False).update(deleted_at=None)
     if not updated:
         raise DomainError("this ticket is not in the trash")
     log = EventLog(actor=by, source=source_kind)
@@ -142,7 +157,8 @@ def delete_ticket(ticket: Ticket, *, by: User) -> None:
         raise PermissionDenied("only admins delete tickets for good")
     if ticket.deleted_at is None:
         raise DomainError("move the ticket to the trash first")
-    files = [a.file for m in ticket.messages.prefetch_related("attachments")
-             for a in m.attachments.all()]
+    files = [
+        a.file for m in ticket.messages.prefetch_related("attachments") for a in m.attachments.all()
+    ]
     ticket.delete()
     transaction.on_commit(lambda: [f.delete(save=False) for f in files])

@@ -43,7 +43,9 @@ def attachment(request: HttpRequest, token: str, filename: str) -> FileResponse:
         raise Http404("no such file") from exc
     inline = att.content_type in INLINE_TYPES
     response = FileResponse(
-        att.file.open("rb"), as_attachment=not inline, filename=att.filename,
+        att.file.open("rb"),
+        as_attachment=not inline,
+        filename=att.filename,
         content_type=att.content_type if inline else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -52,7 +52,9 @@ def test_merging_customers_moves_addresses_and_tickets(carol, erin, alice):
     assert ticket.requester == carol
     assert ticket.events.filter(field="requester").exists()
     assert set(carol.emails.values_list("email", flat=True)) == {
-        "carol@acme.test", "erin@globex.test"}
+        "carol@acme.test",
+        "erin@globex.test",
+    }
     assert not erin.is_active and erin.merged_into == carol
     assert find_or_create_requester("erin@globex.test") == carol
     with pytest.raises(PermissionDenied):

@@ -42,7 +42,9 @@ def smtp():  # type: ignore[no-untyped-def]
     controller.start()
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1", EMAIL_PORT=port, EMAIL_USE_TLS=False,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=port,
+        EMAIL_USE_TLS=False,
     ):
         yield inbox
     controller.stop()
@@ -58,8 +60,9 @@ def test_new_ticket_confirmation_reaches_the_requester(smtp, carol, on_commit):
     from supportdesk.tickets.services import create_ticket
 
     with on_commit():
-        ticket = create_ticket(by=carol, requester=carol, subject="Printer on fire",
-                               body="Smoke everywhere.")
+        ticket = create_ticket(
+            by=carol, requester=carol, subject="Printer on fire", body="Smoke everywhere."
+        )
     [msg] = smtp.to("carol@acme.test")
     assert msg["Subject"] == f"[#{ticket.pk}] Printer on fire"
     assert "Smoke everywhere." in msg.get_content()
@@ -86,8 +89,12 @@ def test_public_reply_goes_to_requester_and_ccs_but_notes_never_do(
 
 def test_failed_delivery_is_kept_and_retried(carol, settings):
     dead_port = _free_port()
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                           EMAIL_HOST="127.0.0.1", EMAIL_PORT=dead_port, EMAIL_TIMEOUT=2):
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=dead_port,
+        EMAIL_TIMEOUT=2,
+    ):
         mail = send_email(kind="test", to=["carol@acme.test"], subject="Hi", body="Body")
         assert mail is not None
         with pytest.raises(OSError):
@@ -99,8 +106,11 @@ def test_failed_delivery_is_kept_and_retried(carol, settings):
     controller = Controller(inbox, hostname="127.0.0.1", port=dead_port)
     controller.start()
     try:
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                               EMAIL_HOST="127.0.0.1", EMAIL_PORT=dead_port):
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=dead_port,
+        ):
             assert deliver_now(mail.pk) is True
             assert deliver_now(mail.pk) is False  # already sent: a retried job sends once
     finally:
@@ -111,5 +121,7 @@ def test_failed_delivery_is_kept_and_retried(carol, settings):
 
 
 def test_addresses_that_cannot_receive_are_dropped():
-    assert send_email(kind="t", to=["", "nobody", "merged-3-ab@invalid"], subject="s",
-                      body="b") is None
+    assert (
+        send_email(kind="t", to=["", "nobody", "merged-3-ab@invalid"], subject="s", body="b")
+        is None
+    )

@@ -18,12 +18,24 @@ def find(query, *, user=None, public_only=False):  # type: ignore[no-untyped-def
 
 @pytest.fixture
 def tickets(carol, erin, alice):  # type: ignore[no-untyped-def]
-    a = create_ticket(by=carol, requester=carol, subject="Refund for invoice 1042",
-                      body="I was charged twice for my subscription.")
-    b = create_ticket(by=erin, requester=erin, subject="Cannot log in",
-                      body="The password reset e-mail never arrives. Refund me if not fixed.")
-    c = create_ticket(by=erin, requester=erin, subject="Export my data",
-                      body="Please send a GDPR export of my account.")
+    a = create_ticket(
+        by=carol,
+        requester=carol,
+        subject="Refund for invoice 1042",
+        body="I was charged twice for my subscription.",
+    )
+    b = create_ticket(
+        by=erin,
+        requester=erin,
+        subject="Cannot log in",
+        body="The password reset e-mail never arrives. Refund me if not fixed.",
+    )
+    c = create_ticket(
+        by=erin,
+        requester=erin,
+        subject="Export my data",
+        body="Please send a GDPR export of my account.",
+    )
     reply(c, author=alice, body="Escalated to the zebrafish team", public=False)
     return a, b, c
 

@@ -82,19 +82,20 @@ def test_status_rules_reject_impossible_transitions(carol_ticket, alice):
 def test_solved_tickets_close_after_the_configured_days(carol_ticket, alice):
     reply(carol_ticket, author=alice, body="Refunded.", status=Status.SOLVED)
     assert close_solved_tickets(older_than=timezone.now() - timedelta(days=4)) == 0
-    Ticket.objects.filter(pk=carol_ticket.pk).update(
-        solved_at=timezone.now() - timedelta(days=5)
-    )
+    Ticket.objects.filter(pk=carol_ticket.pk).update(solved_at=timezone.now() - timedelta(days=5))
     assert close_solved_tickets(older_than=timezone.now() - timedelta(days=4)) == 1
     carol_ticket.refresh_from_db()
     assert carol_ticket.status == Status.CLOSED and carol_ticket.closed_at is not None
     event = carol_ticket.events.order_by("-id").first()
-    assert (event.field, event.new, event.source, event.actor) == ("status", "closed", "system", None)
+    assert (event.field, event.new, event.source, event.actor) == (
+        "status",
+        "closed",
+        "system",
+        None,
+    )
 
 
-def test_closed_ticket_cannot_change_and_customer_reply_opens_follow_up(
-    carol_ticket, carol, alice
-):
+def test_closed_ticket_cannot_change_and_customer_reply_opens_follow_up(carol_ticket, carol, alice):
     reply(carol_ticket, author=alice, body="Refunded.", status=Status.SOLVED)
     update_ticket(carol_ticket, by=alice, changes={"status": Status.CLOSED})
     with pytest.raises(DomainError, match="closed"):

@@ -6,10 +6,10 @@ import pytest
 
 from supportdesk.accounts.services import save_organization
 from supportdesk.lib.errors import NotFound, PermissionDenied
+from supportdesk.tickets.models import Ticket
 from supportdesk.tickets.queries import access_ticket, events_of, messages_of
 from supportdesk.tickets.services import create_ticket, reply, update_ticket
 from supportdesk.tickets.structure import trash_ticket
-from supportdesk.tickets.models import Ticket
 
 
 def test_customer_sees_own_tickets_only_and_gets_404_for_others(carol_ticket, erin, dave):
@@ -64,8 +64,9 @@ def test_customer_cannot_file_for_someone_else_or_route(carol, erin, billing):
     with pytest.raises(PermissionDenied):
         create_ticket(by=carol, requester=erin, subject="x", body="y")
     with pytest.raises(PermissionDenied):
-        create_ticket(by=carol, requester=carol, subject="x", body="y",
-                      properties={"group": billing})
+        create_ticket(
+            by=carol, requester=carol, subject="x", body="y", properties={"group": billing}
+        )
 
 
 def test_trashed_tickets_disappear_for_everyone_but_the_trash(carol_ticket, carol, alice):

@@ -22,10 +22,13 @@ def test_tags_are_normalised_and_indexed(carol_ticket, alice):
     carol_ticket.refresh_from_db()
     assert carol_ticket.tags == ["refund", "vip_customer"]
     assert set(TicketTag.objects.filter(ticket=carol_ticket).values_list("name", flat=True)) == {
-        "refund", "vip_customer"}
+        "refund",
+        "vip_customer",
+    }
     update_ticket(carol_ticket, by=alice, changes={"tags": ["vip_customer"]})
     assert list(TicketTag.objects.filter(ticket=carol_ticket).values_list("name", flat=True)) == [
-        "vip_customer"]
+        "vip_customer"
+    ]
     with pytest.raises(DomainError, match="tag"):
         update_ticket(carol_ticket, by=alice, changes={"tags": ["<script>"]})
     with pytest.raises(DomainError, match="list"):
@@ -58,15 +61,34 @@ def test_custom_fields_are_typed_and_merged(carol_ticket, alice):
     CustomField.objects.create(key="plan", label="Plan", type="dropdown", options=["pro", "team"])
     CustomField.objects.create(key="renews", label="Renews", type="date")
     CustomField.objects.create(key="urgent_fix", label="Hotfix", type="checkbox")
-    update_ticket(carol_ticket, by=alice, changes={"custom_fields": {
-        "order": "A-1", "seats": 5, "plan": "pro", "renews": "2027-01-31", "urgent_fix": True}})
+    update_ticket(
+        carol_ticket,
+        by=alice,
+        changes={
+            "custom_fields": {
+                "order": "A-1",
+                "seats": 5,
+                "plan": "pro",
+                "renews": "2027-01-31",
+                "urgent_fix": True,
+            }
+        },
+    )
     update_ticket(carol_ticket, by=alice, changes={"custom_fields": {"seats": None}})
     carol_ticket.refresh_from_db()
     assert carol_ticket.custom_fields == {
-        "order": "A-1", "plan": "pro", "renews": "2027-01-31", "urgent_fix": True}
-    for bad, match in [({"plan": "gold"}, "one of"), ({"seats": "five"}, "number"),
-                       ({"renews": "tomorrow"}, "date"), ({"urgent_fix": "yes"}, "true or false"),
-                       ({"nope": 1}, "unknown custom field")]:
+        "order": "A-1",
+        "plan": "pro",
+        "renews": "2027-01-31",
+        "urgent_fix": True,
+    }
+    for bad, match in [
+        ({"plan": "gold"}, "one of"),
+        ({"seats": "five"}, "number"),
+        ({"renews": "tomorrow"}, "date"),
+        ({"urgent_fix": "yes"}, "true or false"),
+        ({"nope": 1}, "unknown custom field"),
+    ]:
         with pytest.raises(DomainError, match=match):
             update_ticket(carol_ticket, by=alice, changes={"custom_fields": bad})
 
@@ -76,10 +98,16 @@ def test_ticket_form_requires_its_required_fields(carol):
     form = TicketForm.objects.create(name="Billing question")
     form.fields.add(order)
     with pytest.raises(DomainError, match="order"):
-        create_ticket(by=carol, requester=carol, subject="Help", body="x",
-                      properties={"form": form})
-    ticket = create_ticket(by=carol, requester=carol, subject="Help", body="x",
-                           properties={"form": form, "custom_fields": {"order": "A-9"}})
+        create_ticket(
+            by=carol, requester=carol, subject="Help", body="x", properties={"form": form}
+        )
+    ticket = create_ticket(
+        by=carol,
+        requester=carol,
+        subject="Help",
+        body="x",
+        properties={"form": form, "custom_fields": {"order": "A-9"}},
+    )
     assert ticket.form == form and ticket.custom_fields == {"order": "A-9"}
 
 
@@ -104,8 +132,13 @@ def test_subject_and_body_are_checked(carol):
 
 def test_html_body_is_sanitised_and_text_derived(carol):
     ticket = create_ticket(
-        by=carol, requester=carol, subject="<script>alert(1)</script>",
-        html='<p onclick="steal()">Hi<script>alert(1)</script><br>there</p><a href="javascript:x">l</a>',
+        by=carol,
+        requester=carol,
+        subject="<script>alert(1)</script>",
+        html=(
+            '<p onclick="steal()">Hi<script>alert(1)</script><br>there</p>'
+            '<a href="javascript:x">l</a>'
+        ),
     )
     message = ticket.messages.get()
     assert "script" not in message.html and "onclick" not in message.html

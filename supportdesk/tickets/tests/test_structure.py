@@ -77,15 +77,29 @@ def test_trash_restore_and_delete_for_good(carol_ticket, alice, admin):
 
 def test_attachments_are_stored_and_size_limited(carol_ticket, carol, alice, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    message = reply(carol_ticket, author=carol, body="Screenshot attached", attachments=[
-        Upload(filename="../../etc/passwd shot.png", content_type="image/png",
-               data=b"\x89PNG....", size=8)])
+    message = reply(
+        carol_ticket,
+        author=carol,
+        body="Screenshot attached",
+        attachments=[
+            Upload(
+                filename="../../etc/passwd shot.png",
+                content_type="image/png",
+                data=b"\x89PNG....",
+                size=8,
+            )
+        ],
+    )
     att = message.attachments.get()
     assert att.filename == "passwd shot.png"
     assert att.file.read() == b"\x89PNG...."
     with override_settings(MAX_ATTACHMENT_BYTES=10):
         with pytest.raises(TooLarge):
-            reply(carol_ticket, author=alice, body="big", attachments=[
-                Upload(filename="big.bin", content_type="", data=b"x" * 11, size=11)])
+            reply(
+                carol_ticket,
+                author=alice,
+                body="big",
+                attachments=[Upload(filename="big.bin", content_type="", data=b"x" * 11, size=11)],
+            )
     # The failed reply left nothing behind.
     assert Message.objects.filter(body="big").count() == 0
