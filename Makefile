@@ -22,6 +22,7 @@ demo: venv
 lint: venv
 	$(BIN)/ruff check supportdesk tests bench
 	$(BIN)/ruff format --check supportdesk tests bench
+	$(BIN)/mypy supportdesk
 	DJANGO_SETTINGS_MODULE=supportdesk.settings_test $(BIN)/python -m django check
 	DJANGO_SETTINGS_MODULE=supportdesk.settings_test $(BIN)/python -m django makemigrations --check --dry-run -v0
 

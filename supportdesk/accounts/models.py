@@ -78,7 +78,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     segment = models.CharField(max_length=50, blank=True, help_text="e.g. vip, enterprise")
     notes = models.TextField(blank=True)
     signature = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
+    # A real column where AbstractBaseUser has a constant: deactivated people cannot log in.
+    is_active = models.BooleanField(default=True)  # type: ignore[assignment,misc]
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -88,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     class Meta:
         indexes = [models.Index(fields=["role", "name"])]

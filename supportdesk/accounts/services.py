@@ -270,10 +270,10 @@ def save_group(
         raise DomainError("a group needs a name")
     if description is not None:
         group.description = description
-    if lead is not ...:
-        if lead is not None and not lead.is_agent:  # type: ignore[union-attr]
+    if isinstance(lead, User) or lead is None:
+        if lead is not None and not lead.is_agent:
             raise DomainError("a group lead must be an agent")
-        group.lead = lead  # type: ignore[assignment]
+        group.lead = lead
     group.save()
     if members is not None:
         members = list(members)

@@ -144,6 +144,7 @@ def page_tickets(
 def _after(order: tuple[str, ...], values: list[Any]) -> Q:
     if len(values) != len(order):
         raise DomainError("the cursor is not valid; start again without it")
+    parsed: list[Any]
     try:
         if order[0].lstrip("-") == "number":
             parsed = [int(values[0])]

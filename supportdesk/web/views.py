@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from supportdesk.lib.errors import NotFound
+from supportdesk.lib.http import AuthedRequest
 from supportdesk.tickets.queries import TicketFilter, access_attachment, filter_tickets
 
 # Images a browser may show inline; everything else downloads.
@@ -29,14 +30,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     tickets = filter_tickets(request.user, TicketFilter()).select_related("assignee")
     recent = list(tickets.order_by("-number")[:10])
     return render(request, "web/home.html", {"tickets": recent})
 
 
 @login_required
-def attachment(request: HttpRequest, token: str, filename: str) -> FileResponse:
+def attachment(request: AuthedRequest, token: str, filename: str) -> FileResponse:
     try:
         att = access_attachment(request.user, token)
     except NotFound as exc:
