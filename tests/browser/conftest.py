@@ -25,7 +25,7 @@ from supportdesk.accounts.models import Role
 from supportdesk.accounts.services import create_user, save_organization
 from supportdesk.tickets.services import create_ticket
 org = save_organization(by=None, name="Acme", domains=["acme.test"])
-create_user(email="agent@example.test", by=None, role=Role.AGENT, name="Ana Agent", password="agent-pw-1")
+create_user(email="agent@example.test", by=None, role=Role.AGENT, password="agent-pw-1")
 carol = create_user(email="carol@acme.test", by=None, name="Carol", password="carol-pw-1")
 create_ticket(by=carol, requester=carol, subject="Printer <b>on fire</b>", body="Smoke.")
 """
