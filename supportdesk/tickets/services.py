@@ -16,7 +16,6 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from supportdesk.accounts.models import Group, Role, User
@@ -201,7 +200,9 @@ def _add_message(
     for upload in attachments:
         _store_attachment(message, upload)
     fields = ["message_count", "last_activity_at", "updated_at"]
-    ticket.message_count = F("message_count") + 1  # type: ignore[assignment]
+    # The caller holds the row (a new ticket, or one locked with select_for_update), so
+    # the count in hand is current.
+    ticket.message_count += 1
     ticket.last_activity_at = ticket.updated_at = now
     if public:
         ticket.last_public_by = author
@@ -211,7 +212,6 @@ def _add_message(
             ticket.first_reply_at = now
             fields.append("first_reply_at")
     ticket.save(update_fields=fields)
-    ticket.refresh_from_db(fields=["message_count"])
     log.add(
         ticket,
         EventKind.MESSAGE,
@@ -290,6 +290,13 @@ def reply(
         return follow_up.messages.get()
     if status == Status.NEW and public and author.is_agent:
         raise DomainError("status: an answered ticket cannot stay new")
+    if status is not None:
+        # The same rule as update_ticket: customers may only mark their request solved,
+        # light agents change nothing.
+        if author.is_customer and status != Status.SOLVED:
+            raise PermissionDenied("customers may only mark their request as solved")
+        if not author.is_customer:
+            _check_can_work(author)
     log = EventLog(actor=author, source=source)
     message = _add_message(
         ticket,
