@@ -174,7 +174,13 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "number"], name="ticket_priority"),
             models.Index(fields=["updated_at", "number"], name="ticket_updated"),
             models.Index(fields=["status", "solved_at"], name="ticket_solved"),
-            models.Index(fields=["deleted_at"], name="ticket_deleted"),
+            # Only the trash: an index on every row's deleted_at would tempt SQLite's
+            # planner away from the filter indexes above for `deleted_at IS NULL`.
+            models.Index(
+                fields=["number"],
+                condition=models.Q(deleted_at__isnull=False),
+                name="ticket_trashed",
+            ),
         ]
 
     def __str__(self) -> str:
