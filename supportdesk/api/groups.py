@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status as Answer
 from pydantic import Field
 
@@ -19,6 +19,7 @@ from supportdesk.api.schemas import (
     Cursor,
     Input,
     Limit,
+    Out,
     Patch,
     Ref,
     UserRef,
@@ -35,7 +36,7 @@ router = Router(tags=["groups"])
 ERRORS = errors(400, 403, 404)
 
 
-class GroupOut(Schema):
+class GroupOut(Out):
     id: int
     name: str
     description: str
@@ -43,7 +44,7 @@ class GroupOut(Schema):
     members: list[UserRef]
 
 
-class GroupPage(Schema):
+class GroupPage(Out):
     items: list[GroupOut]
     next: str | None
 

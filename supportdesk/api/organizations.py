@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status as Answer
 from pydantic import Field
 
@@ -15,7 +15,7 @@ from supportdesk.accounts.models import Organization
 from supportdesk.accounts.services import delete_organization, save_organization
 from supportdesk.api.auth import caller, require_agent
 from supportdesk.api.paths import ObjectId
-from supportdesk.api.schemas import Cursor, Input, Limit, Patch, errors
+from supportdesk.api.schemas import Cursor, Input, Limit, Out, Patch, errors
 from supportdesk.api.transactions import atomic
 from supportdesk.lib.errors import NotFound
 from supportdesk.lib.pagination import keyset_page
@@ -27,7 +27,7 @@ ERRORS = errors(400, 403, 404)
 Domain = Annotated[str, Field(min_length=1, max_length=253)]
 
 
-class OrganizationOut(Schema):
+class OrganizationOut(Out):
     id: int
     name: str
     domains: list[str] = Field(description="requesters with these addresses join it")
@@ -36,7 +36,7 @@ class OrganizationOut(Schema):
     created_at: datetime
 
 
-class OrganizationPage(Schema):
+class OrganizationPage(Out):
     items: list[OrganizationOut]
     next: str | None
 

@@ -7,11 +7,10 @@ from datetime import datetime
 from functools import cache
 from typing import Annotated
 
-from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from supportdesk.accounts.models import Role, User
-from supportdesk.api.schemas import Cursor, Input, Limit, NamedRef, Patch, Ref, named_ref
+from supportdesk.api.schemas import Cursor, Input, Limit, NamedRef, Out, Patch, Ref, named_ref
 
 Email = Annotated[str, Field(min_length=3, max_length=254)]
 Name = Annotated[str, Field(max_length=200)]
@@ -39,7 +38,7 @@ TimeZone = Annotated[
 ]
 
 
-class CustomerOut(Schema):
+class CustomerOut(Out):
     id: int
     email: str
     name: str
@@ -55,7 +54,7 @@ class CustomerOut(Schema):
     created_at: datetime
 
 
-class CustomerPage(Schema):
+class CustomerPage(Out):
     items: list[CustomerOut]
     next: str | None
 
@@ -121,7 +120,7 @@ class MergeCustomerIn(Input):
     into: Annotated[int, Field(ge=1, le=2**63 - 1)] = Field(description="the customer to keep")
 
 
-class UserOut(Schema):
+class UserOut(Out):
     id: int
     email: str
     name: str
@@ -137,7 +136,7 @@ class UserOut(Schema):
     last_login: datetime | None
 
 
-class UserPage(Schema):
+class UserPage(Out):
     items: list[UserOut]
     next: str | None
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Self
 
-from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from supportdesk.accounts.models import User
@@ -73,14 +72,20 @@ class Patch(Input):
         return self
 
 
-class NamedRef(Schema):
+class Out(BaseModel):
+    """Base of every response schema. A plain pydantic model built field by field by the
+    `*_out` functions: ninja.Schema would wrap every value in its ORM attribute resolver
+    when the answer is validated, which cost about 1 ms per ticket in a list."""
+
+
+class NamedRef(Out):
     """A related object: its id and name."""
 
     id: int
     name: str
 
 
-class UserRef(Schema):
+class UserRef(Out):
     """A related person: id, display name and primary e-mail address."""
 
     id: int
@@ -102,7 +107,7 @@ def named_ref(obj: Any) -> NamedRef | None:
     return NamedRef(id=obj.pk, name=obj.name)
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     """Every error answer: `detail` is a sentence, or for 422 a list of field errors."""
 
     detail: str | list[dict[str, Any]]

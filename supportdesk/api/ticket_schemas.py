@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from django.urls import reverse
-from ninja import Schema
 from pydantic import Field, field_validator
 
 from supportdesk.accounts.models import User
@@ -21,6 +20,7 @@ from supportdesk.api.schemas import (
     Input,
     Limit,
     NamedRef,
+    Out,
     Patch,
     Ref,
     UserRef,
@@ -49,7 +49,7 @@ Sort = Literal["-number", "number", "-updated_at", "updated_at"]
 # Output -------------------------------------------------------------------------------
 
 
-class TicketOut(Schema):
+class TicketOut(Out):
     number: int
     subject: str
     status: str
@@ -77,12 +77,12 @@ class TicketOut(Schema):
     deleted_at: datetime | None = Field(description="in the trash since")
 
 
-class TicketPage(Schema):
+class TicketPage(Out):
     items: list[TicketOut]
     next: str | None
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(Out):
     id: int
     token: str
     filename: str
@@ -91,7 +91,7 @@ class AttachmentOut(Schema):
     url: str
 
 
-class MessageOut(Schema):
+class MessageOut(Out):
     id: int
     ticket: int
     author: UserRef
@@ -103,12 +103,12 @@ class MessageOut(Schema):
     attachments: list[AttachmentOut]
 
 
-class MessagePage(Schema):
+class MessagePage(Out):
     items: list[MessageOut]
     next: str | None
 
 
-class EventOut(Schema):
+class EventOut(Out):
     id: int
     kind: str
     field: str
@@ -122,18 +122,18 @@ class EventOut(Schema):
     created_at: datetime
 
 
-class EventPage(Schema):
+class EventPage(Out):
     items: list[EventOut]
     next: str | None
 
 
-class LinkedTicket(Schema):
+class LinkedTicket(Out):
     number: int
     subject: str
     status: str
 
 
-class LinkOut(Schema):
+class LinkOut(Out):
     id: int
     kind: str
     direction: Literal["out", "in"] = Field(
@@ -143,7 +143,7 @@ class LinkOut(Schema):
     created_at: datetime
 
 
-class LinkPage(Schema):
+class LinkPage(Out):
     items: list[LinkOut]
     next: str | None
 
@@ -157,9 +157,8 @@ def hidden_custom_fields(viewer: User) -> set[str]:
 
 
 def ticket_out(ticket: Ticket, viewer: User, hidden: set[str]) -> TicketOut:
-    """`ticket` fetched with `with_list_relations` (or `access_ticket`) plus its form."""
+    """`ticket` from `access_ticket`, or from `with_list_relations` + `attach_people`."""
     agent = viewer.is_agent
-    people = {"cc": list(ticket.cc.all()), "followers": list(ticket.followers.all())}
     return TicketOut(
         number=ticket.number,
         subject=ticket.subject,
@@ -171,8 +170,8 @@ def ticket_out(ticket: Ticket, viewer: User, hidden: set[str]) -> TicketOut:
         organization=named_ref(ticket.organization),
         group=named_ref(ticket.group),
         assignee=user_ref(ticket.assignee),
-        cc=[person_ref(u) for u in sorted(people["cc"], key=lambda u: u.pk)],
-        followers=[person_ref(u) for u in sorted(people["followers"], key=lambda u: u.pk)]
+        cc=[person_ref(u) for u in ticket.cc_people],  # type: ignore[attr-defined]
+        followers=[person_ref(u) for u in ticket.follower_people]  # type: ignore[attr-defined]
         if agent
         else [],
         tags=list(ticket.tags),

@@ -33,6 +33,7 @@ from supportdesk.tickets.queries import (
     TicketFilter,
     access_ticket,
     access_trashed_ticket,
+    attach_people,
     filter_tickets,
     page_tickets,
     with_list_relations,
@@ -61,12 +62,13 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
         rows, next_cursor = _search(user, filters, qs)
     else:
         rows, next_cursor = page_tickets(
-            with_list_relations(qs).select_related("form"),
+            with_list_relations(qs),
             sort=filters.sort,
             limit=filters.limit,
             cursor=filters.cursor,
         )
     hidden = hidden_custom_fields(user)
+    attach_people(rows)
     return TicketPage(items=[ticket_out(t, user, hidden) for t in rows], next=next_cursor)
 
 
@@ -111,7 +113,7 @@ def _search(user: User, filters: TicketFilters, qs: Any) -> tuple[list[Ticket], 
     more = len(numbers) > filters.limit
     numbers = numbers[: filters.limit]
     visible = Ticket.objects.visible_to(user, trashed=filters.trashed).filter(number__in=numbers)
-    found = {t.number: t for t in with_list_relations(visible).select_related("form")}
+    found = {t.number: t for t in with_list_relations(visible)}
     rows = [found[n] for n in numbers if n in found]
     next_offset = offset + filters.limit
     return rows, offset_cursor(next_offset) if more and next_offset <= MAX_OFFSET else None
@@ -141,7 +143,9 @@ def create(request: HttpRequest, data: TicketIn) -> Answer[TicketOut]:
         source=Source.API,
         properties=properties,
     )
-    return Answer(201, fetch_ticket(user, ticket.number))
+    # The service's ticket has its relations in hand; no need to read it back.
+    attach_people([ticket])
+    return Answer(201, ticket_out(ticket, user, hidden_custom_fields(user)))
 
 
 def _requester(user: User, data: TicketIn) -> User:

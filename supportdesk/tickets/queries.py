@@ -33,13 +33,13 @@ def access_ticket(user: User, number: int | str) -> Ticket:
         raise NotFound("no such ticket")
     ticket = (
         Ticket.objects.visible_to(user)
-        .select_related("requester", "organization", "group", "assignee")
-        .prefetch_related("cc", "followers")
+        .select_related("requester", "organization", "group", "assignee", "form")
         .filter(number=number)
         .first()
     )
     if ticket is None:
         raise NotFound("no such ticket")
+    attach_people([ticket])
     return ticket
 
 
@@ -96,10 +96,24 @@ def filter_tickets(user: User, f: TicketFilter) -> QuerySet[Ticket]:
 
 
 def with_list_relations(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """What a ticket in a list shows, fetched in a fixed number of queries."""
-    return qs.select_related("requester", "organization", "group", "assignee").prefetch_related(
-        "cc", "followers"
-    )
+    """What a ticket in a list shows, joined in; call `attach_people` on the page."""
+    return qs.select_related("requester", "organization", "group", "assignee", "form")
+
+
+def attach_people(tickets: list[Ticket]) -> list[Ticket]:
+    """Set `cc_people` and `follower_people` on each ticket, in two queries for any
+    number of tickets. prefetch_related would do the same but builds a related manager
+    per ticket and relation, which was a fifth of a list page's time."""
+    numbers = [t.pk for t in tickets]
+    for relation, attr in (("cc", "cc_people"), ("followers", "follower_people")):
+        through = getattr(Ticket, relation).through
+        rows = through.objects.filter(ticket_id__in=numbers).select_related("user")
+        found: dict[int, list[User]] = {n: [] for n in numbers}
+        for row in rows.order_by("user_id"):
+            found[row.ticket_id].append(row.user)
+        for ticket in tickets:
+            setattr(ticket, attr, found[ticket.pk])
+    return tickets
 
 
 # Keyset pagination -------------------------------------------------------------------
