@@ -300,7 +300,7 @@ def create_token(user: User, *, name: str = "") -> str:
 
 def user_for_token(token: str) -> User | None:
     row = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__organization")
         .filter(digest=ApiToken.digest_of(token), user__is_active=True)
         .first()
     )

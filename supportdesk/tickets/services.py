@@ -343,7 +343,8 @@ def _check_reply_permission(ticket: Ticket, author: User, public: bool) -> None:
         raise DomainError("this ticket is in the trash; restore it first")
 
 
-CUSTOMER_SETTABLE = {"priority", "type", "custom_fields", "form", "cc", "status"}
+# What a customer may set when filing a request; afterwards only "solved" (update_ticket).
+CUSTOMER_SETTABLE = {"priority", "type", "custom_fields", "form", "cc"}
 
 
 @transaction.atomic
@@ -490,7 +491,8 @@ def _set_custom_fields(ticket: Ticket, value: Any, log: EventLog) -> None:
         old = ticket.custom_fields
         ticket.custom_fields = merged
         ticket.save(update_fields=["custom_fields"])
-        log.changed(ticket, "custom_fields", old, merged)
+        # Internal fields may be among them, so customers never see this event.
+        log.changed(ticket, "custom_fields", old, merged, public=False)
 
 
 def _set_people(field: str) -> Callable[[Ticket, Any, EventLog], None]:

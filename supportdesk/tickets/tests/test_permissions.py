@@ -85,3 +85,19 @@ def test_inactive_or_anonymous_users_see_nothing(carol_ticket, carol):
     assert not Ticket.objects.visible_to(AnonymousUser()).exists()
     carol.is_active = False
     assert not Ticket.objects.visible_to(carol).exists()
+
+
+def test_customer_cannot_file_a_ticket_in_another_status(carol):
+    with pytest.raises(PermissionDenied, match="status"):
+        create_ticket(
+            by=carol, requester=carol, subject="x", body="y", properties={"status": "solved"}
+        )
+
+
+def test_custom_field_changes_are_not_shown_to_customers(carol_ticket, carol, alice):
+    from supportdesk.tickets.models import CustomField
+
+    CustomField.objects.create(key="risk", label="Risk", type="text", customer_visible=False)
+    update_ticket(carol_ticket, by=alice, changes={"custom_fields": {"risk": "fraud"}})
+    assert not [e for e in events_of(carol, carol_ticket) if e.field == "custom_fields"]
+    assert [e for e in events_of(alice, carol_ticket) if e.field == "custom_fields"]
