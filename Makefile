@@ -34,7 +34,7 @@ test: venv
 	$(BIN)/pytest -p no:randomly
 	@url=$$(bash scripts/pg-throwaway.sh start) && \
 	  trap 'bash scripts/pg-throwaway.sh stop' EXIT && \
-	  DATABASE_URL=$$url $(BIN)/pytest -m "not browser and not bench"
+	  DATABASE_URL=$$url $(BIN)/pytest -m "not browser and not bench and not processes"
 
 BENCH_N ?= 100000
 bench: venv
