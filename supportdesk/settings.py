@@ -183,6 +183,8 @@ CACHES = {
 
 # Failed API token attempts per client address before a 429.
 API_AUTH_FAILURES_PER_MINUTE = env_int("API_AUTH_FAILURES_PER_MINUTE", 20)
+# Failed logins per client address before the login form refuses for the minute.
+LOGIN_FAILURES_PER_MINUTE = env_int("LOGIN_FAILURES_PER_MINUTE", 10)
 # How many reverse proxies append to X-Forwarded-For; 0 trusts none (the client address
 # is the peer's). Behind one nginx, 1: otherwise every client shares one rate limit.
 NINJA_NUM_PROXIES = env_int("NUM_PROXIES", 0) or None

@@ -1,72 +1,39 @@
 """Who is calling: a personal token (`Authorization: Bearer <token>`) or the browser's
 session, with Django's CSRF check for unsafe methods.
 
-Failed token attempts count per client address in the cache; past
+Failed token attempts count per client address (`lib.ratelimit`); past
 `API_AUTH_FAILURES_PER_MINUTE` in the current minute every token attempt from that
-address gets a 429 with Retry-After until the minute ends, so guessing tokens is slow
-even though checking one is cheap.
+address gets a 429 with Retry-After until the minute ends.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.security import APIKeyCookie, HttpBearer
-from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.services import user_for_token
+from supportdesk.lib import ratelimit
 from supportdesk.lib.errors import PermissionDenied
 
-WINDOW_SECONDS = 60
 # A token is "sd_" plus 43 characters; anything far longer is not worth hashing.
 MAX_TOKEN_LENGTH = 200
-
-
-def client_address(request: HttpRequest) -> str:
-    """The caller's address. X-Forwarded-For counts only when NINJA_NUM_PROXIES says how
-    many proxies in front of us append to it: otherwise any client could send a new
-    made-up address with each guess and never be limited."""
-    from ninja.conf import settings as ninja_settings
-
-    if not ninja_settings.NUM_PROXIES:
-        return request.META.get("REMOTE_ADDR") or "unknown"
-    return BaseThrottle().get_ident(request) or "unknown"
-
-
-def _failure_key(address: str, window: int) -> str:
-    return f"api-auth-failures:{window}:{address}"
-
-
-def _window() -> tuple[int, int]:
-    """The current minute's number and the seconds left in it."""
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    return window, max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+SCOPE = "api-token"
 
 
 def check_not_blocked(request: HttpRequest) -> None:
-    window, left = _window()
-    failures = cache.get(_failure_key(client_address(request), window), 0)
-    if failures >= settings.API_AUTH_FAILURES_PER_MINUTE:
-        raise Throttled(wait=left)
+    wait = ratelimit.seconds_blocked(request, SCOPE, settings.API_AUTH_FAILURES_PER_MINUTE)
+    if wait:
+        raise Throttled(wait=wait)
 
 
 def record_failure(request: HttpRequest) -> None:
-    window, _ = _window()
-    key = _failure_key(client_address(request), window)
-    # add() then incr() is atomic on every cache backend that supports incr.
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
+    ratelimit.record_failure(request, SCOPE)
 
 
 class TokenAuth(HttpBearer):

@@ -3,6 +3,9 @@ The agent workspace and the customer portal build on these."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -10,17 +13,35 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from supportdesk.lib import ratelimit
 from supportdesk.lib.errors import NotFound
 from supportdesk.lib.http import AuthedRequest
 from supportdesk.tickets.queries import TicketFilter, access_attachment, filter_tickets
 
+LOGIN_SCOPE = "login"
 # Images a browser may show inline; everything else downloads.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 class LoginView(auth_views.LoginView):
+    """Password login, with failed attempts limited per client address and minute."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = ratelimit.seconds_blocked(request, LOGIN_SCOPE, settings.LOGIN_FAILURES_PER_MINUTE)
+        if wait:
+            form = self.get_form()
+            response = self.render_to_response(self.get_context_data(form=form, wait=wait))
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        ratelimit.record_failure(self.request, LOGIN_SCOPE)
+        return super().form_invalid(form)
 
 
 @require_POST
