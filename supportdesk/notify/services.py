@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -14,6 +16,24 @@ from supportdesk.jobs import enqueue
 from supportdesk.notify.models import MailStatus, OutgoingEmail
 
 log = logging.getLogger(__name__)
+
+_muted: ContextVar[bool] = ContextVar("notify_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Send no mail about ticket events inside this block: imports and demo data write
+    history, and nobody should get 2,000 confirmations of requests from last month.
+    The changes must commit inside the block, since mail is decided on commit."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def is_muted() -> bool:
+    return _muted.get()
 
 
 def send_email(

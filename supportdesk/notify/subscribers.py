@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from django.conf import settings
 
 from supportdesk.jobs import enqueue
-from supportdesk.notify.services import send_email
+from supportdesk.notify.services import is_muted, send_email
 from supportdesk.tickets.models import EventKind, Message, Ticket, TicketEvent
 
 
 def on_events(events: Sequence[TicketEvent]) -> None:
     """Queue the mail work of these events as a job, so that a slow or failing mail step
-    never delays or undoes the change."""
+    never delays or undoes the change. Nothing while mail is `muted()`."""
+    if is_muted():
+        return
     if any(e.kind == EventKind.MESSAGE for e in events):
         from supportdesk.notify.tasks import mail_for_events
 

@@ -1,0 +1,1 @@
+"""Benchmarks and the data generator; see bench/generate.py."""
