@@ -84,7 +84,7 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
     """Rows of equal keys as an aligned text table."""
     if not rows:
         return
-    keys = list(rows[0])
+    keys = list(dict.fromkeys(key for row in rows for key in row))
     cells = [[_cell(row.get(key)) for key in keys] for row in rows]
     widths = [max(len(key), *(len(c[i]) for c in cells)) for i, key in enumerate(keys)]
     print("  ".join(key.ljust(w) for key, w in zip(keys, widths, strict=True)))

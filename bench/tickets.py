@@ -283,6 +283,7 @@ class Factory:
         if life.status == "solved" and life.solved + self.close_after + 600 < self.now:
             closing = life.solved + self.close_after + rng.randrange(60, 600)
             life.set_status("closed", None, "system", closing)
+            life.updated = closing  # close_solved_tickets stamps updated_at like any change
         life.rows(subject, requester, channel, form, created)
 
     def _requester(self, number: int) -> Customer:

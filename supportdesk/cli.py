@@ -13,7 +13,6 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 
 log = logging.getLogger("supportdesk.cli")
@@ -85,12 +84,9 @@ def serve(args: argparse.Namespace) -> int:
 
 def _run_web(host: str, port: int, *, jobs: str) -> None:
     import uvicorn
-    from django.conf import settings
 
-    # WhiteNoise warns at start when the collected-static folder is missing (files come
-    # from the apps through its finders), and Django warns once that WhiteNoise's file
-    # responses are synchronous iterators under ASGI; neither needs the reader's attention.
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # Django warns once that WhiteNoise's file responses are synchronous iterators under
+    # ASGI; that needs no reader's attention.
     warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
     config = uvicorn.Config(
         "supportdesk.asgi:application",

@@ -119,6 +119,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves the apps' files through its finders; it only needs the folder to be.
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "files"
 MEDIA_URL = "/files/"
 STORAGES = {

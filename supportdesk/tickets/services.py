@@ -548,6 +548,8 @@ def close_solved_tickets(*, older_than: datetime, batch: int = 500) -> int:
                 continue
             log = EventLog(actor=None, source=Source.SYSTEM)
             _set_status(ticket, Status.CLOSED, log)
+            ticket.updated_at = timezone.now()
+            ticket.save(update_fields=["updated_at"])
             log.publish()
             closed += 1
     return closed

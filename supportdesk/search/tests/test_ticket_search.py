@@ -76,3 +76,12 @@ def test_index_follows_subject_changes_and_reindex_rebuilds(tickets, alice):
     assert find("duplicate") == []
     assert reindex_all() == 3
     assert find("duplicate") == [a.pk]
+
+
+def test_order_numbers_with_hyphens_are_found_by_their_parts(carol):
+    ticket = create_ticket(
+        by=carol, requester=carol, subject="Where is SO-732893?", body="Order INV-2024-0042"
+    )
+    assert find("732893") == [ticket.pk]
+    assert find("SO-732893") == [ticket.pk]
+    assert find("inv 2024 0042") == [ticket.pk]

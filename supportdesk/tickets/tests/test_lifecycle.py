@@ -86,6 +86,7 @@ def test_solved_tickets_close_after_the_configured_days(carol_ticket, alice):
     assert close_solved_tickets(older_than=timezone.now() - timedelta(days=4)) == 1
     carol_ticket.refresh_from_db()
     assert carol_ticket.status == Status.CLOSED and carol_ticket.closed_at is not None
+    assert carol_ticket.updated_at >= carol_ticket.closed_at
     event = carol_ticket.events.order_by("-id").first()
     assert (event.field, event.new, event.source, event.actor) == (
         "status",
