@@ -73,7 +73,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         why = "--no-worker" if args.no_worker else "HUEY_IMMEDIATE is on"
         jobs = "with a job worker" if worker else f"without a job worker ({why})"
-        _run_web(args.host, args.port, jobs=jobs)
+        _run_web(args.host, args.port, jobs=jobs, processes=args.processes)
     except (KeyboardInterrupt, _Stop):
         pass
     finally:
@@ -82,8 +82,9 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_web(host: str, port: int, *, jobs: str) -> None:
+def _run_web(host: str, port: int, *, jobs: str, processes: int = 1) -> None:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     # Django warns once that WhiteNoise's file responses are synchronous iterators under
     # ASGI; that needs no reader's attention.
@@ -95,11 +96,23 @@ def _run_web(host: str, port: int, *, jobs: str) -> None:
         lifespan="off",  # Django has no lifespan handlers
         timeout_graceful_shutdown=5,  # live-update streams never end on their own
         proxy_headers=True,
+        workers=processes,
     )
     shown = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104
     shown = f"[{shown}]" if ":" in shown else shown
-    print(f"supportdesk is running at http://{shown}:{port}/ {jobs}. Ctrl-C stops it.", flush=True)
-    uvicorn.Server(config).run()
+    web = f"{processes} web processes" if processes > 1 else "one web process"
+    print(
+        f"supportdesk is running at http://{shown}:{port}/ ({web}) {jobs}. Ctrl-C stops it.",
+        flush=True,
+    )
+    server = uvicorn.Server(config)
+    if processes == 1:
+        server.run()
+        return
+    # Each process runs Django's synchronous views on its own thread, so on several cores
+    # several processes answer more requests at once; they share the listening socket.
+    sock = config.bind_socket()
+    Multiprocess(config, sockets=[sock]).run()
 
 
 class WorkerProcess:
@@ -284,6 +297,13 @@ def _ask_password(email: str) -> str:
 # main ---------------------------------------------------------------------------------
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="supportdesk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -296,6 +316,12 @@ def _parser() -> argparse.ArgumentParser:
         help="no job worker in this process (run `supportdesk worker` elsewhere)",
     )
     p.add_argument("--workers", type=int, default=2, help="threads of the job worker (2)")
+    p.add_argument(
+        "--processes",
+        type=_positive,
+        default=1,
+        help="web server processes sharing the port (1; about one per core)",
+    )
     p.add_argument(
         "--no-migrate",
         action="store_true",
