@@ -37,8 +37,9 @@ test: venv
 	  DATABASE_URL=$$url $(BIN)/pytest -m "not browser and not bench and not processes"
 
 BENCH_N ?= 100000
+BENCH_PROCESSES ?= 1
 bench: venv
-	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.api
+	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.api --processes $(BENCH_PROCESSES)
 
 clean:
 	rm -rf $(VENV) var

@@ -46,7 +46,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(db: BenchDatabase):  # type: ignore[no-untyped-def]
+def serving(db: BenchDatabase, processes: int = 1):  # type: ignore[no-untyped-def]
     """`supportdesk serve --no-worker` on the benchmark database; yields its base URL."""
     port = _free_port()
     env = {**os.environ, **db.env, "DJANGO_SETTINGS_MODULE": "supportdesk.settings"}
@@ -54,7 +54,7 @@ def serving(db: BenchDatabase):  # type: ignore[no-untyped-def]
     exe = str(Path(sys.executable).with_name("supportdesk"))
     log = open(Path(db.env["SUPPORTDESK_DATA_DIR"]) / "serve.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [exe, "serve", "--no-worker", "--port", str(port)],
+        [exe, "serve", "--no-worker", "--port", str(port), "--processes", str(processes)],
         env=env,
         cwd=REPO,
         stdout=log,
@@ -190,11 +190,11 @@ def measure_creation(base: str, token: str, clients: int, per_client: int) -> di
     return {"requests": total, "seconds": seconds, "tickets_per_s": total / seconds}
 
 
-def run(n: int, requests: int, creations: int) -> dict[str, Any]:
+def run(n: int, requests: int, creations: int, processes: int = 1) -> dict[str, Any]:
     db = ensure_database(n)
     rng = random.Random(7)
     rows: list[dict[str, Any]] = []
-    with serving(db) as base, _client(base, db.tokens["agent"]) as client:
+    with serving(db, processes) as base, _client(base, db.tokens["agent"]) as client:
         values = sample_values(client, rng)
         for name, params_of in list_cases(values, rng).items():
             rows.append({"measure": name, **measure_latency(client, params_of, requests)})
@@ -202,7 +202,14 @@ def run(n: int, requests: int, creations: int) -> dict[str, Any]:
             per_client = max(1, creations // clients)
             result = measure_creation(base, db.tokens["agent"], clients, per_client)
             rows.append({"measure": f"create, {clients} client(s)", **result})
-    return report("api", n, rows, database_built_seconds=db.seconds, cached=db.cached)
+    return report(
+        "api",
+        n,
+        rows,
+        web_processes=processes,
+        database_built_seconds=db.seconds,
+        cached=db.cached,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=bench_n())
     parser.add_argument("--requests", type=int, default=200, help="per list/search case")
     parser.add_argument("--creations", type=int, default=400, help="tickets per clients case")
+    parser.add_argument("--processes", type=int, default=1, help="serve --processes")
     args = parser.parse_args(argv)
-    run(args.n, args.requests, args.creations)
+    run(args.n, args.requests, args.creations, args.processes)
     return 0
 
 

@@ -209,7 +209,11 @@ def demo(args: argparse.Namespace) -> int:
 
     if has_tickets():
         if args.if_empty:
-            print("demo data already loaded")
+            from supportdesk.demo.people import LOGINS
+
+            print("demo data already loaded. The demo logins (unless changed since):")
+            for role, email, password in LOGINS:
+                print(f"  {role:<9} {email:<24} password: {password}")
             return 0
         if not args.force:
             return _fail(
