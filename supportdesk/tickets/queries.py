@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +10,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from supportdesk.accounts.models import User
 from supportdesk.lib.errors import DomainError, NotFound
+from supportdesk.lib.pagination import BAD_CURSOR, decode_cursor, encode_cursor
 from supportdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 
 SORTS = {
@@ -119,22 +117,6 @@ def attach_people(tickets: list[Ticket]) -> list[Ticket]:
 # Keyset pagination -------------------------------------------------------------------
 
 
-def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> list[Any]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise DomainError("the cursor is not valid; start again without it") from exc
-    if not isinstance(values, list) or not values:
-        raise DomainError("the cursor is not valid; start again without it")
-    return values
-
-
 def page_tickets(
     qs: QuerySet[Ticket], *, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[Ticket], str | None]:
@@ -162,7 +144,7 @@ def _after(order: tuple[str, ...], values: list[Any]) -> Q:
     """Rows after the cursor `values` in `order`; the last key is always the number (or
     its tag-join alias `sort_number`)."""
     if len(values) != len(order):
-        raise DomainError("the cursor is not valid; start again without it")
+        raise DomainError(BAD_CURSOR)
     parsed: list[Any]
     try:
         if len(order) == 1:
@@ -174,7 +156,7 @@ def _after(order: tuple[str, ...], values: list[Any]) -> Q:
         if parsed[0] is None or not 0 <= parsed[-1] < 2**63:
             raise ValueError("out of range")
     except (TypeError, ValueError, OverflowError) as exc:
-        raise DomainError("the cursor is not valid; start again without it") from exc
+        raise DomainError(BAD_CURSOR) from exc
     op = "lt" if order[0].startswith("-") else "gt"
     last = order[-1].lstrip("-")
     if len(order) == 1:
