@@ -31,7 +31,7 @@ lint: venv
 test: venv
 	bash scripts/system-deps.sh
 	$(MAKE) --no-print-directory lint
-	$(BIN)/pytest -p no:randomly
+	$(BIN)/pytest
 	@url=$$(bash scripts/pg-throwaway.sh start) && \
 	  trap 'bash scripts/pg-throwaway.sh stop' EXIT && \
 	  DATABASE_URL=$$url $(BIN)/pytest -m "not browser and not bench and not processes"

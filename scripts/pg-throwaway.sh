@@ -8,7 +8,8 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 DIR=${PG_TEST_DIR:-/tmp/supportdesk-pg-test}
 PORT=${PG_TEST_PORT:-54329}
 as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From a folder the postgres user may enter, or it complains about the current one.
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 case "${1:-}" in
 start)
