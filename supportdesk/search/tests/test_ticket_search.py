@@ -85,3 +85,17 @@ def test_order_numbers_with_hyphens_are_found_by_their_parts(carol):
     assert find("732893") == [ticket.pk]
     assert find("SO-732893") == [ticket.pk]
     assert find("inv 2024 0042") == [ticket.pk]
+
+
+def test_ranking_covers_the_newest_matches_within_what_the_user_sees(carol, erin, monkeypatch):
+    from supportdesk.search import backends
+
+    old = create_ticket(by=carol, requester=carol, subject="Printer jam", body="Paper stuck")
+    newer = [
+        create_ticket(by=erin, requester=erin, subject=f"Printer jam {i}", body="Paper")
+        for i in range(3)
+    ]
+    monkeypatch.setattr(backends, "RANK_WINDOW", 2)
+    assert sorted(find("printer")) == sorted(t.pk for t in newer[-2:])
+    # The window is taken among Carol's own matches, so her older ticket is still found.
+    assert find("printer", user=carol, public_only=True) == [old.pk]
