@@ -97,7 +97,8 @@ def sample_values(client: httpx.Client, rng: random.Random) -> dict[str, list[An
     }
     cursor = None
     for _ in range(8):
-        params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        # Oldest first: the newest tickets may be ones earlier runs created (no group).
+        params = {"limit": 100, "sort": "number", **({"cursor": cursor} if cursor else {})}
         page = client.get("/api/v1/tickets", params=params).raise_for_status().json()
         for t in page["items"]:
             if t["group"]:
