@@ -371,18 +371,46 @@ def update_ticket(
     if ticket.deleted_at is not None:
         raise DomainError("this ticket is in the trash; restore it first")
     log = EventLog(actor=by, source=source, rule=rule)
-    _apply_changes(ticket, changes, log, by=by)
-    if log.events:
-        ticket.updated_at = timezone.now()
-        ticket.save(update_fields=["updated_at"])
+    _apply_changes(ticket, changes, log, by=by, touch=True)
     log.publish()
     _sync(caller_copy, ticket)
     return caller_copy
 
 
 def _apply_changes(
-    ticket: Ticket, changes: dict[str, Any], log: EventLog, *, by: User | None
+    ticket: Ticket,
+    changes: dict[str, Any],
+    log: EventLog,
+    *,
+    by: User | None,
+    touch: bool = False,
 ) -> None:
+    """Run the setters of `changes` and save what they changed in one UPDATE; with
+    `touch`, a change also stamps updated_at."""
+    before = len(log.events)
+    ticket._pending_fields = set()  # type: ignore[attr-defined]
+    try:
+        _run_setters(ticket, changes, log)
+        pending = ticket._pending_fields  # type: ignore[attr-defined]
+    finally:
+        del ticket._pending_fields  # type: ignore[attr-defined]
+    if touch and len(log.events) > before:
+        ticket.updated_at = timezone.now()
+        pending.add("updated_at")
+    if pending:
+        ticket.save(update_fields=sorted(pending))
+
+
+def _save(ticket: Ticket, *fields: str) -> None:
+    """Save `fields` now, or with the rest of the change set inside `_apply_changes`."""
+    pending = getattr(ticket, "_pending_fields", None)
+    if pending is None:
+        ticket.save(update_fields=list(fields))
+    else:
+        pending.update(fields)
+
+
+def _run_setters(ticket: Ticket, changes: dict[str, Any], log: EventLog) -> None:
     unknown = set(changes) - set(SETTERS)
     if unknown:
         raise DomainError(f"cannot change {', '.join(sorted(unknown))}")
@@ -402,7 +430,7 @@ def _set_simple(field: str, choices: Iterable[str]) -> Callable[[Ticket, Any, Ev
         old = getattr(ticket, field)
         if old != value:
             setattr(ticket, field, value)
-            ticket.save(update_fields=[field])
+            _save(ticket, field)
             log.changed(ticket, field, old, value)
 
     return setter
@@ -423,7 +451,7 @@ def _set_status(ticket: Ticket, value: str, log: EventLog) -> None:
         now if value == Status.SOLVED else (ticket.solved_at if value == Status.CLOSED else None)
     )
     ticket.closed_at = now if value == Status.CLOSED else None
-    ticket.save(update_fields=["status", "solved_at", "closed_at"])
+    _save(ticket, "status", "solved_at", "closed_at")
     log.changed(ticket, "status", old, value)
 
 
@@ -431,7 +459,7 @@ def _set_subject(ticket: Ticket, value: Any, log: EventLog) -> None:
     value = _clean_subject(value if isinstance(value, str) else "")
     if value != ticket.subject:
         old, ticket.subject = ticket.subject, value
-        ticket.save(update_fields=["subject"])
+        _save(ticket, "subject")
         log.changed(ticket, "subject", old, value)
 
 
@@ -441,7 +469,7 @@ def _set_group(ticket: Ticket, value: Group | None, log: EventLog) -> None:
     if ticket.group_id != (value.pk if value else None):
         old = ticket.group_id
         ticket.group = value
-        ticket.save(update_fields=["group"])
+        _save(ticket, "group")
         log.changed(ticket, "group", old, value.pk if value else None)
 
 
@@ -456,7 +484,7 @@ def _set_assignee(ticket: Ticket, value: User | None, log: EventLog) -> None:
     if ticket.assignee_id != (value.pk if value else None):
         old = ticket.assignee_id
         ticket.assignee = value
-        ticket.save(update_fields=["assignee"])
+        _save(ticket, "assignee")
         log.changed(ticket, "assignee", old, value.pk if value else None)
 
 
@@ -467,7 +495,7 @@ def _set_requester(ticket: Ticket, value: User, log: EventLog) -> None:
         old = ticket.requester_id
         ticket.requester = value
         ticket.organization = value.organization
-        ticket.save(update_fields=["requester", "organization"])
+        _save(ticket, "requester", "organization")
         log.changed(ticket, "requester", old, value.pk)
 
 
@@ -477,8 +505,9 @@ def _set_tags(ticket: Ticket, value: Any, log: EventLog) -> None:
     if tags == old:
         return
     ticket.tags = tags
-    ticket.save(update_fields=["tags"])
-    TicketTag.objects.filter(ticket=ticket).exclude(name__in=tags).delete()
+    _save(ticket, "tags")
+    if old:
+        TicketTag.objects.filter(ticket=ticket).exclude(name__in=tags).delete()
     TicketTag.objects.bulk_create(
         [TicketTag(ticket=ticket, name=t) for t in tags if t not in old], ignore_conflicts=True
     )
@@ -490,7 +519,7 @@ def _set_custom_fields(ticket: Ticket, value: Any, log: EventLog) -> None:
     if merged != ticket.custom_fields:
         old = ticket.custom_fields
         ticket.custom_fields = merged
-        ticket.save(update_fields=["custom_fields"])
+        _save(ticket, "custom_fields")
         # Internal fields may be among them, so customers never see this event.
         log.changed(ticket, "custom_fields", old, merged, public=False)
 
