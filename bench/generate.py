@@ -35,7 +35,7 @@ from typing import Any
 
 from bench.common import REPO, bench_n, data_dir, engine
 
-GENERATOR_VERSION = 2  # bump when the generated data changes shape
+GENERATOR_VERSION = 3  # bump when the generated data changes shape
 SEED = 20240601
 DAYS = 365
 CHUNK = 20_000
@@ -165,9 +165,23 @@ def build(n: int) -> dict[str, Any]:
 
         finish_sqlite(Writer(connection))
     else:
+        _reset_sequences()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # what autovacuum would have done on a live server
     return info
+
+
+def _reset_sequences() -> None:
+    """Rows were written with explicit ids, which PostgreSQL's id sequences do not see:
+    move every sequence past its table's largest id, or the next insert collides."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 def _postgres_marker(n: int, version: str) -> dict[str, Any] | None:

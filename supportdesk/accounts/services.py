@@ -78,7 +78,10 @@ def create_user(
                 email, password, name=name, role=role, organization=organization, **profile
             )
     except IntegrityError as exc:
-        raise DomainError(f"{email} is already in use") from exc
+        # Someone took the address a moment ago; any other conflict is a real fault.
+        if UserEmail.objects.filter(email=email).exists():
+            raise DomainError(f"{email} is already in use") from exc
+        raise
 
 
 def find_or_create_requester(email: str, *, name: str = "") -> User:
