@@ -1,14 +1,14 @@
 """The only writers of tickets: create, reply, change properties.
 
 Every function checks the actor's role, changes rows with `update_fields`, appends one
-`TicketEvent` per change and publishes the events (see `events.py`). Merging, linking
-and the trash are in `structure.py`.
+`TicketEvent` per change and publishes the events (see `events.py`). The property
+setters are in `changes.py`; merging, linking and the trash in `structure.py`.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -18,26 +18,29 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
-from supportdesk.accounts.models import Group, Role, User
+from supportdesk.accounts.models import Role, User
 from supportdesk.lib.errors import DomainError, PermissionDenied
 from supportdesk.lib.html import html_to_text, sanitize_html
+from supportdesk.tickets.changes import (
+    apply_changes,
+    check_choice,
+    clean_subject,
+    set_requester,
+    set_status,
+)
 from supportdesk.tickets.events import EventLog
-from supportdesk.tickets.fields import clean_custom_fields, clean_tags, missing_required
+from supportdesk.tickets.fields import clean_custom_fields, missing_required
 from supportdesk.tickets.models import (
     Attachment,
     Channel,
     EventKind,
     Message,
-    Priority,
     Source,
     Status,
     Ticket,
     TicketForm,
-    TicketTag,
-    TicketType,
 )
 
-MAX_SUBJECT = 255
 MAX_BODY = 1_000_000
 
 
@@ -60,15 +63,6 @@ def _check_can_work(by: User | None) -> None:
         raise PermissionDenied("only agents may change tickets")
 
 
-def _clean_subject(subject: str) -> str:
-    subject = " ".join((subject or "").split())
-    if not subject:
-        raise DomainError("subject: write a short summary of the request")
-    if len(subject) > MAX_SUBJECT:
-        raise DomainError(f"subject: at most {MAX_SUBJECT} characters")
-    return subject
-
-
 def _clean_body(body: str, html: str) -> tuple[str, str]:
     clean_html = sanitize_html(html) if html else ""
     text = (body or "").strip() or (html_to_text(clean_html) if clean_html else "")
@@ -77,12 +71,6 @@ def _clean_body(body: str, html: str) -> tuple[str, str]:
     if len(text) > MAX_BODY or len(clean_html) > 4 * MAX_BODY:
         raise TooLarge(f"body: at most {MAX_BODY:,} characters")
     return text, clean_html
-
-
-def _check_choice(name: str, value: str, choices: Iterable[str]) -> str:
-    if value not in choices:
-        raise DomainError(f"{name}: {value!r} is not one of {', '.join(choices)}")
-    return value
 
 
 @transaction.atomic
@@ -109,9 +97,9 @@ def create_ticket(
     """
     properties = dict(properties or {})
     _check_create_permission(by, requester, properties)
-    _check_choice("channel", channel, Channel.values)
+    check_choice("channel", channel, Channel.values)
     ticket = Ticket(
-        subject=_clean_subject(subject),
+        subject=clean_subject(subject),
         requester=requester,
         organization=requester.organization,
         channel=channel,
@@ -127,7 +115,7 @@ def create_ticket(
         EventKind.CREATED,
         new={"subject": ticket.subject, "channel": channel, "requester": requester.pk},
     )
-    _add_message(
+    add_message(
         ticket,
         log,
         author=requester,
@@ -139,7 +127,7 @@ def create_ticket(
         metadata=metadata,
     )
     if properties:
-        _apply_changes(ticket, properties, log, by=by)
+        apply_changes(ticket, properties, log, by=by)
     if follow_up_of is not None:
         log.add(ticket, EventKind.LINKED, field="follow_up_of", new=follow_up_of.pk)
     log.publish()
@@ -174,7 +162,7 @@ def _apply_form(ticket: Ticket, form: TicketForm | None, properties: dict[str, A
     ticket.custom_fields = values
 
 
-def _add_message(
+def add_message(
     ticket: Ticket,
     log: EventLog,
     *,
@@ -186,6 +174,8 @@ def _add_message(
     attachments: Sequence[Upload] = (),
     metadata: dict[str, Any] | None = None,
 ) -> Message:
+    """Store a message and keep the ticket's counters. Call inside the transaction that
+    holds the ticket (new, or locked with select_for_update); the caller checked roles."""
     now = timezone.now()
     message = Message.objects.create(
         ticket=ticket,
@@ -298,7 +288,7 @@ def reply(
         if not author.is_customer:
             _check_can_work(author)
     log = EventLog(actor=author, source=source)
-    message = _add_message(
+    message = add_message(
         ticket,
         log,
         author=author,
@@ -310,11 +300,11 @@ def reply(
         metadata=metadata,
     )
     if status is not None:
-        _apply_changes(ticket, {"status": status}, log, by=author)
+        apply_changes(ticket, {"status": status}, log, by=author)
     elif public and author.is_agent and ticket.status == Status.NEW:
-        _set_status(ticket, Status.OPEN, log)
+        set_status(ticket, Status.OPEN, log)
     elif public and not author.is_agent and ticket.status in (Status.PENDING, Status.SOLVED):
-        _set_status(ticket, Status.OPEN, log)
+        set_status(ticket, Status.OPEN, log)
     log.publish()
     _sync(caller_copy, ticket)
     return message
@@ -371,190 +361,10 @@ def update_ticket(
     if ticket.deleted_at is not None:
         raise DomainError("this ticket is in the trash; restore it first")
     log = EventLog(actor=by, source=source, rule=rule)
-    _apply_changes(ticket, changes, log, by=by, touch=True)
+    apply_changes(ticket, changes, log, by=by, touch=True)
     log.publish()
     _sync(caller_copy, ticket)
     return caller_copy
-
-
-def _apply_changes(
-    ticket: Ticket,
-    changes: dict[str, Any],
-    log: EventLog,
-    *,
-    by: User | None,
-    touch: bool = False,
-) -> None:
-    """Run the setters of `changes` and save what they changed in one UPDATE; with
-    `touch`, a change also stamps updated_at."""
-    before = len(log.events)
-    ticket._pending_fields = set()  # type: ignore[attr-defined]
-    try:
-        _run_setters(ticket, changes, log)
-        pending = ticket._pending_fields  # type: ignore[attr-defined]
-    finally:
-        del ticket._pending_fields  # type: ignore[attr-defined]
-    if touch and len(log.events) > before:
-        ticket.updated_at = timezone.now()
-        pending.add("updated_at")
-    if pending:
-        ticket.save(update_fields=sorted(pending))
-
-
-def _save(ticket: Ticket, *fields: str) -> None:
-    """Save `fields` now, or with the rest of the change set inside `_apply_changes`."""
-    pending = getattr(ticket, "_pending_fields", None)
-    if pending is None:
-        ticket.save(update_fields=list(fields))
-    else:
-        pending.update(fields)
-
-
-def _run_setters(ticket: Ticket, changes: dict[str, Any], log: EventLog) -> None:
-    unknown = set(changes) - set(SETTERS)
-    if unknown:
-        raise DomainError(f"cannot change {', '.join(sorted(unknown))}")
-    if ticket.status == Status.CLOSED and changes:
-        raise DomainError("closed tickets cannot change; open a follow-up ticket")
-    # Group before assignee, so that assigning checks membership of the new group.
-    for name in SETTERS:
-        if name in changes:
-            SETTERS[name](ticket, changes[name], log)
-    if ticket.status == Status.NEW and ticket.assignee_id and "status" not in changes:
-        _set_status(ticket, Status.OPEN, log)
-
-
-def _set_simple(field: str, choices: Iterable[str]) -> Callable[[Ticket, Any, EventLog], None]:
-    def setter(ticket: Ticket, value: Any, log: EventLog) -> None:
-        _check_choice(field, value, list(choices))
-        old = getattr(ticket, field)
-        if old != value:
-            setattr(ticket, field, value)
-            _save(ticket, field)
-            log.changed(ticket, field, old, value)
-
-    return setter
-
-
-def _set_status(ticket: Ticket, value: str, log: EventLog) -> None:
-    _check_choice("status", value, Status.values)
-    old = ticket.status
-    if old == value:
-        return
-    if value == Status.NEW:
-        raise DomainError("status: a ticket cannot go back to new")
-    if value == Status.CLOSED and old != Status.SOLVED:
-        raise DomainError("status: only solved tickets can be closed")
-    now = timezone.now()
-    ticket.status = value
-    ticket.solved_at = (
-        now if value == Status.SOLVED else (ticket.solved_at if value == Status.CLOSED else None)
-    )
-    ticket.closed_at = now if value == Status.CLOSED else None
-    _save(ticket, "status", "solved_at", "closed_at")
-    log.changed(ticket, "status", old, value)
-
-
-def _set_subject(ticket: Ticket, value: Any, log: EventLog) -> None:
-    value = _clean_subject(value if isinstance(value, str) else "")
-    if value != ticket.subject:
-        old, ticket.subject = ticket.subject, value
-        _save(ticket, "subject")
-        log.changed(ticket, "subject", old, value)
-
-
-def _set_group(ticket: Ticket, value: Group | None, log: EventLog) -> None:
-    if value is not None and not isinstance(value, Group):
-        raise DomainError("group: unknown group")
-    if ticket.group_id != (value.pk if value else None):
-        old = ticket.group_id
-        ticket.group = value
-        _save(ticket, "group")
-        log.changed(ticket, "group", old, value.pk if value else None)
-
-
-def _set_assignee(ticket: Ticket, value: User | None, log: EventLog) -> None:
-    if value is not None:
-        if not isinstance(value, User) or value.role not in (Role.ADMIN, Role.AGENT):
-            raise DomainError("assignee: only agents can be assigned")
-        if not value.is_active:
-            raise DomainError("assignee: this agent is deactivated")
-        if ticket.group_id and not value.agent_groups.filter(pk=ticket.group_id).exists():
-            raise DomainError(f"assignee: {value.email} is not in the ticket's group")
-    if ticket.assignee_id != (value.pk if value else None):
-        old = ticket.assignee_id
-        ticket.assignee = value
-        _save(ticket, "assignee")
-        log.changed(ticket, "assignee", old, value.pk if value else None)
-
-
-def _set_requester(ticket: Ticket, value: User, log: EventLog) -> None:
-    if not isinstance(value, User):
-        raise DomainError("requester: unknown person")
-    if ticket.requester_id != value.pk:
-        old = ticket.requester_id
-        ticket.requester = value
-        ticket.organization = value.organization
-        _save(ticket, "requester", "organization")
-        log.changed(ticket, "requester", old, value.pk)
-
-
-def _set_tags(ticket: Ticket, value: Any, log: EventLog) -> None:
-    tags = clean_tags(value)
-    old = list(ticket.tags)
-    if tags == old:
-        return
-    ticket.tags = tags
-    _save(ticket, "tags")
-    if old:
-        TicketTag.objects.filter(ticket=ticket).exclude(name__in=tags).delete()
-    TicketTag.objects.bulk_create(
-        [TicketTag(ticket=ticket, name=t) for t in tags if t not in old], ignore_conflicts=True
-    )
-    log.changed(ticket, "tags", old, tags)
-
-
-def _set_custom_fields(ticket: Ticket, value: Any, log: EventLog) -> None:
-    merged = clean_custom_fields(value, ticket.custom_fields)
-    if merged != ticket.custom_fields:
-        old = ticket.custom_fields
-        ticket.custom_fields = merged
-        _save(ticket, "custom_fields")
-        # Internal fields may be among them, so customers never see this event.
-        log.changed(ticket, "custom_fields", old, merged, public=False)
-
-
-def _set_people(field: str) -> Callable[[Ticket, Any, EventLog], None]:
-    def setter(ticket: Ticket, value: Any, log: EventLog) -> None:
-        people = list(value or [])
-        for person in people:
-            if not isinstance(person, User):
-                raise DomainError(f"{field}: unknown person")
-            if field == "followers" and not person.is_agent:
-                raise DomainError("followers: only agents can follow tickets")
-        manager = getattr(ticket, field)
-        old = sorted(manager.values_list("pk", flat=True))
-        new = sorted({p.pk for p in people})
-        if old != new:
-            manager.set(people)
-            log.changed(ticket, field, old, new, public=field == "cc")
-
-    return setter
-
-
-SETTERS: dict[str, Callable[[Ticket, Any, EventLog], None]] = {
-    "subject": _set_subject,
-    "requester": _set_requester,
-    "priority": _set_simple("priority", Priority.values),
-    "type": _set_simple("type", TicketType.values),
-    "group": _set_group,
-    "assignee": _set_assignee,
-    "tags": _set_tags,
-    "custom_fields": _set_custom_fields,
-    "cc": _set_people("cc"),
-    "followers": _set_people("followers"),
-    "status": _set_status,
-}
 
 
 def close_solved_tickets(*, older_than: datetime, batch: int = 500) -> int:
@@ -576,7 +386,7 @@ def close_solved_tickets(*, older_than: datetime, batch: int = 500) -> int:
             if ticket is None:
                 continue
             log = EventLog(actor=None, source=Source.SYSTEM)
-            _set_status(ticket, Status.CLOSED, log)
+            set_status(ticket, Status.CLOSED, log)
             ticket.updated_at = timezone.now()
             ticket.save(update_fields=["updated_at"])
             log.publish()
@@ -589,7 +399,7 @@ def reassign_requester(source: User, target: User, *, by: User) -> int:
     moved = 0
     for ticket in Ticket.objects.filter(requester=source).select_for_update():
         log = EventLog(actor=by, source=Source.WEB)
-        _set_requester(ticket, target, log)
+        set_requester(ticket, target, log)
         log.publish()
         moved += 1
     return moved

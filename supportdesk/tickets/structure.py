@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from supportdesk.accounts.models import Role, User
 from supportdesk.lib.errors import DomainError, PermissionDenied
+from supportdesk.tickets.changes import set_status
 from supportdesk.tickets.events import EventLog
 from supportdesk.tickets.models import (
     EventKind,
@@ -19,7 +20,7 @@ from supportdesk.tickets.models import (
     TicketLink,
     TicketTag,
 )
-from supportdesk.tickets.services import _add_message, _set_status
+from supportdesk.tickets.services import add_message
 
 
 def _check_agent(by: User) -> None:
@@ -61,7 +62,7 @@ def merge_tickets(
     target.updated_at = target.last_activity_at = timezone.now()
     target.save(update_fields=["tags", "message_count", "updated_at", "last_activity_at"])
     log.add(target, EventKind.MERGED, field="merged_from", new=source.pk, old={"messages": moved})
-    _add_message(
+    add_message(
         target,
         log,
         author=by,
@@ -74,7 +75,7 @@ def merge_tickets(
     source.merged_into = target
     source.save(update_fields=["message_count", "merged_into"])
     log.add(source, EventKind.MERGED, field="merged_into", new=target.pk)
-    _add_message(
+    add_message(
         source,
         log,
         author=by,
@@ -84,8 +85,8 @@ def merge_tickets(
         text=f"Merged into ticket #{target.pk}.",
     )
     if source.status != Status.SOLVED:
-        _set_status(source, Status.SOLVED, log)
-    _set_status(source, Status.CLOSED, log)
+        set_status(source, Status.SOLVED, log)
+    set_status(source, Status.CLOSED, log)
     log.publish()
     return target
 
