@@ -7,6 +7,9 @@ saying which value to fix.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
+
+from django.db import models
 
 from supportdesk.accounts.models import Group, Organization, User, UserEmail
 from supportdesk.accounts.services import find_user_by_email
@@ -60,31 +63,27 @@ def people(field: str, values: Iterable[int | str]) -> list[User]:
     return found
 
 
-def group(field: str, value: int | str) -> Group:
+M = TypeVar("M", bound=models.Model)
+
+
+def _named(model: type[M], what: str, field: str, value: int | str) -> M:
+    """An object by id or by its unique name (any case)."""
     pk = _as_id(value)
-    found = Group.objects.filter(pk=pk).first() if pk is not None else None
+    found = model.objects.filter(pk=pk).first() if pk is not None else None  # type: ignore[attr-defined]
     if found is None and isinstance(value, str):
-        found = Group.objects.filter(name__iexact=value.strip()).first()
+        found = model.objects.filter(name__iexact=value.strip()).first()  # type: ignore[attr-defined]
     if found is None:
-        raise DomainError(f"{field}: no group {value!r}")
+        raise DomainError(f"{field}: no {what} {value!r}")
     return found
+
+
+def group(field: str, value: int | str) -> Group:
+    return _named(Group, "group", field, value)
 
 
 def organization(field: str, value: int | str) -> Organization:
-    pk = _as_id(value)
-    found = Organization.objects.filter(pk=pk).first() if pk is not None else None
-    if found is None and isinstance(value, str):
-        found = Organization.objects.filter(name__iexact=value.strip()).first()
-    if found is None:
-        raise DomainError(f"{field}: no organization {value!r}")
-    return found
+    return _named(Organization, "organization", field, value)
 
 
 def form(field: str, value: int | str) -> TicketForm:
-    pk = _as_id(value)
-    found = TicketForm.objects.filter(pk=pk).first() if pk is not None else None
-    if found is None and isinstance(value, str):
-        found = TicketForm.objects.filter(name__iexact=value.strip()).first()
-    if found is None:
-        raise DomainError(f"{field}: no form {value!r}")
-    return found
+    return _named(TicketForm, "form", field, value)
