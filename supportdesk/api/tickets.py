@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status as Answer
@@ -12,6 +13,7 @@ from supportdesk.accounts.models import User
 from supportdesk.accounts.services import find_or_create_requester
 from supportdesk.api import refs
 from supportdesk.api.auth import caller
+from supportdesk.api.errors import validation_error
 from supportdesk.api.paths import TicketNumber
 from supportdesk.api.schemas import errors
 from supportdesk.api.ticket_schemas import (
@@ -27,6 +29,7 @@ from supportdesk.api.transactions import atomic
 from supportdesk.lib.errors import DomainError, NotFound, PermissionDenied
 from supportdesk.lib.pagination import MAX_OFFSET, offset_cursor, parse_offset_cursor
 from supportdesk.search.backends import search_ticket_numbers
+from supportdesk.search.querysyntax import parse as parse_query
 from supportdesk.tickets import structure
 from supportdesk.tickets.models import Channel, Source, Ticket
 from supportdesk.tickets.queries import (
@@ -57,6 +60,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
     user = caller(request)
     if filters.trashed and not user.is_agent:
         raise PermissionDenied("only agents see the trash")
+    filters = _with_typed_filters(filters)
     qs = filter_tickets(user, _ticket_filter(filters))
     if filters.q and filters.q.strip():
         rows, next_cursor = _search(user, filters, qs)
@@ -70,6 +74,22 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
     hidden = hidden_custom_fields(user)
     attach_people(rows)
     return TicketPage(items=[ticket_out(t, user, hidden) for t in rows], next=next_cursor)
+
+
+def _with_typed_filters(filters: TicketFilters) -> TicketFilters:
+    """Move filters typed into `q` (`status:open tag:refund printer`) into their own
+    parameters, checked like them; a parameter sent explicitly wins over the typed one."""
+    if not filters.q or ":" not in filters.q:
+        return filters
+    parsed = parse_query(filters.q)
+    if not parsed.filters:
+        return filters
+    sent = filters.model_dump(exclude_unset=True)
+    typed = {k: v for k, v in parsed.filters.items() if k not in sent}
+    try:
+        return TicketFilters.model_validate({**sent, **typed, "q": parsed.text or None})
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc, "query") from None
 
 
 def _ticket_filter(filters: TicketFilters) -> TicketFilter:

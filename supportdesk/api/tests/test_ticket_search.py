@@ -75,3 +75,22 @@ def test_search_query_count_is_fixed(as_user, alice, carol, erin, django_assert_
 def test_query_without_words_is_an_empty_result(as_user, alice, carol):
     create_ticket(by=carol, requester=carol, subject="Anything", body="x")
     assert _numbers(as_user(alice).get("/tickets", q="!!! ---")) == []
+
+
+def test_filters_typed_into_q_narrow_the_search(as_user, alice, carol, billing):
+    from supportdesk.tickets.services import create_ticket, update_ticket
+
+    billed = create_ticket(by=carol, requester=carol, subject="Printer invoice", body="x")
+    other = create_ticket(by=carol, requester=carol, subject="Printer jam", body="y")
+    update_ticket(
+        billed, by=alice, changes={"group": billing, "assignee": alice, "tags": ["refund"]}
+    )
+    client = as_user(alice)
+    found = client.get("/tickets", q='printer group:"Billing" tag:refund').json()
+    assert [t["number"] for t in found["items"]] == [billed.number]
+    only_filters = client.get("/tickets", q="status:new").json()
+    assert [t["number"] for t in only_filters["items"]] == [other.number]
+    assert client.get("/tickets", q="status:bogus printer").status_code == 422
+    assert client.get("/tickets", q="group:Nope").status_code == 400
+    explicit = client.get("/tickets", q="status:open printer", status="new").json()
+    assert [t["number"] for t in explicit["items"]] == [other.number]
