@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "supportdesk.tickets",
     "supportdesk.search",
     "supportdesk.notify",
+    "supportdesk.queues",
     "supportdesk.web",
 ]
 

@@ -19,6 +19,7 @@ from supportdesk.api import (
     ticket_links,
     tickets,
     users,
+    views,
 )
 from supportdesk.api.auth import SessionAuth, TokenAuth
 
@@ -54,3 +55,4 @@ api.add_router("/users", users.router)
 api.add_router("/me", users.me_router)
 api.add_router("/organizations", organizations.router)
 api.add_router("/groups", groups.router)
+api.add_router("/views", views.router)
