@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,3 @@ def enqueue(fn: Any, *args: Any, **kwargs: Any) -> None:
 
 def periodic(minute: str = "*", hour: str = "*") -> Callable[[Callable], Any]:
     return db_periodic_task(crontab(minute=minute, hour=hour))
-
-
-def pending_count() -> int:
-    return HUEY.pending_count()

@@ -23,7 +23,7 @@ from ninja.responses import Status as Answer
 from supportdesk.api.auth import caller
 from supportdesk.api.errors import validation_error
 from supportdesk.api.paths import TicketNumber
-from supportdesk.api.schemas import Cursor, Input, Limit, errors
+from supportdesk.api.schemas import PageQuery, errors
 from supportdesk.api.ticket_schemas import (
     EventPage,
     MessageIn,
@@ -41,11 +41,6 @@ from supportdesk.tickets.services import TooLarge, Upload, reply
 router = Router(tags=["conversation"])
 
 _CONTENT_TYPE = re.compile(r"^[\w.+-]{1,50}/[\w.+-]{1,50}$")
-
-
-class PageQuery(Input):
-    limit: Limit = 25
-    cursor: Cursor = None
 
 
 @router.get("/{number}/messages", response={200: MessagePage, **errors(400, 404)})

@@ -16,10 +16,9 @@ from supportdesk.api import refs
 from supportdesk.api.auth import caller, require_agent
 from supportdesk.api.paths import ObjectId
 from supportdesk.api.schemas import (
-    Cursor,
     Input,
-    Limit,
     Out,
+    PageQuery,
     Patch,
     Ref,
     UserRef,
@@ -47,11 +46,6 @@ class GroupOut(Out):
 class GroupPage(Out):
     items: list[GroupOut]
     next: str | None
-
-
-class GroupFilters(Input):
-    limit: Limit = 25
-    cursor: Cursor = None
 
 
 class GroupIn(Input):
@@ -101,7 +95,7 @@ def _references(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("", response={200: GroupPage, **ERRORS})
-def list_groups(request: HttpRequest, filters: Query[GroupFilters]) -> GroupPage:
+def list_groups(request: HttpRequest, filters: Query[PageQuery]) -> GroupPage:
     require_agent(caller(request))
     rows, next_cursor = keyset_page(
         _groups(), order=("id",), limit=filters.limit, cursor=filters.cursor

@@ -78,6 +78,13 @@ class Out(BaseModel):
     when the answer is validated, which cost about 1 ms per ticket in a list."""
 
 
+class PageQuery(Input):
+    """A page of a list: `limit` and the `cursor` from the previous page's `next`."""
+
+    limit: Limit = 25
+    cursor: Cursor = None
+
+
 class NamedRef(Out):
     """A related object: its id and name."""
 

@@ -41,6 +41,7 @@ from supportdesk.tickets.models import (
     TicketLink,
     TicketType,
 )
+from supportdesk.tickets.queries import attach_people
 
 Tag = Annotated[str, Field(max_length=80)]
 Sort = Literal["-number", "number", "-updated_at", "updated_at"]
@@ -188,6 +189,13 @@ def ticket_out(ticket: Ticket, viewer: User, hidden: set[str]) -> TicketOut:
         closed_at=ticket.closed_at,
         deleted_at=ticket.deleted_at,
     )
+
+
+def ticket_page(rows: list[Ticket], viewer: User, next_cursor: str | None) -> TicketPage:
+    """A page of tickets as `viewer` sees them, with CCs and followers in two queries."""
+    attach_people(rows)
+    hidden = hidden_custom_fields(viewer)
+    return TicketPage(items=[ticket_out(t, viewer, hidden) for t in rows], next=next_cursor)
 
 
 def attachment_out(att: Attachment) -> AttachmentOut:

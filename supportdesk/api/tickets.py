@@ -24,6 +24,7 @@ from supportdesk.api.ticket_schemas import (
     TicketPatch,
     hidden_custom_fields,
     ticket_out,
+    ticket_page,
 )
 from supportdesk.api.transactions import atomic
 from supportdesk.lib.errors import DomainError, NotFound, PermissionDenied
@@ -71,9 +72,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
             limit=filters.limit,
             cursor=filters.cursor,
         )
-    hidden = hidden_custom_fields(user)
-    attach_people(rows)
-    return TicketPage(items=[ticket_out(t, user, hidden) for t in rows], next=next_cursor)
+    return ticket_page(rows, user, next_cursor)
 
 
 def _with_typed_filters(filters: TicketFilters) -> TicketFilters:

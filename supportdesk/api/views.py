@@ -3,7 +3,7 @@ and a capped count. Agents only."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -12,18 +12,17 @@ from pydantic import Field
 
 from supportdesk.api.auth import caller, require_agent
 from supportdesk.api.paths import ObjectId
-from supportdesk.api.schemas import Cursor, Input, Limit, Out, Patch, UserRef, errors, person_ref
-from supportdesk.api.ticket_schemas import TicketPage, hidden_custom_fields, ticket_out
+from supportdesk.api.schemas import Input, Out, PageQuery, Patch, UserRef, errors, person_ref
+from supportdesk.api.ticket_schemas import Sort, TicketPage, ticket_page
 from supportdesk.api.transactions import atomic
 from supportdesk.lib.pagination import keyset_page
 from supportdesk.queues.models import SavedView
 from supportdesk.queues.queries import access_view, capped_count, tickets_in_view, views_for
 from supportdesk.queues.services import delete_view, save_view
-from supportdesk.tickets.queries import attach_people, page_tickets, with_list_relations
+from supportdesk.tickets.queries import page_tickets, with_list_relations
 
 router = Router(tags=["views"])
 ERRORS = errors(400, 403, 404)
-Sort = Literal["-number", "number", "-updated_at", "updated_at"]
 
 
 class ViewOut(Out):
@@ -66,11 +65,6 @@ class ViewPatch(Patch):
     shared: bool | None = None
     position: int | None = Field(None, ge=0, le=10_000)
     enabled: bool | None = None
-
-
-class PageQuery(Input):
-    limit: Limit = 25
-    cursor: Cursor = None
 
 
 def view_out(view: SavedView) -> ViewOut:
@@ -146,9 +140,7 @@ def view_tickets(request: HttpRequest, view_id: ObjectId, page: Query[PageQuery]
         limit=page.limit,
         cursor=page.cursor,
     )
-    attach_people(rows)
-    hidden = hidden_custom_fields(user)
-    return TicketPage(items=[ticket_out(t, user, hidden) for t in rows], next=next_cursor)
+    return ticket_page(rows, user, next_cursor)
 
 
 @router.get("/{view_id}/count", response={200: ViewCount, **ERRORS})

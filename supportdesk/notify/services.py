@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -95,7 +95,3 @@ def mark_failed(mail_id: int) -> None:
     OutgoingEmail.objects.filter(pk=mail_id).exclude(status=MailStatus.SENT).update(
         status=MailStatus.FAILED
     )
-
-
-def recipients_except(addresses: Sequence[str], author_email: str) -> list[str]:
-    return [a for a in addresses if a.lower() != author_email.lower()]
