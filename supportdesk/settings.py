@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "supportdesk.notify",
     "supportdesk.queues",
     "supportdesk.web",
+    "supportdesk.agent",
+    "supportdesk.adminui",
+    "supportdesk.portal",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,8 @@ from supportdesk.api.root import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    path("agent/admin/", include("supportdesk.adminui.urls")),
+    path("agent/", include("supportdesk.agent.urls")),
     path("", include("supportdesk.web.urls")),
+    path("", include("supportdesk.portal.urls")),
 ]

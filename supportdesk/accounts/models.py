@@ -21,6 +21,12 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.ADMIN, Role.AGENT, Role.LIGHT_AGENT)
 
 
+class Availability(models.TextChoices):
+    ONLINE = "online", "Online"
+    AWAY = "away", "Away"
+    OFFLINE = "offline", "Offline"
+
+
 class Organization(models.Model):
     """A customer company. Requesters whose address is on one of its domains join it."""
 
@@ -78,6 +84,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     segment = models.CharField(max_length=50, blank=True, help_text="e.g. vip, enterprise")
     notes = models.TextField(blank=True)
     signature = models.TextField(blank=True)
+    availability = models.CharField(
+        max_length=10, choices=Availability.choices, default=Availability.OFFLINE
+    )
     # A real column where AbstractBaseUser has a constant: deactivated people cannot log in.
     is_active = models.BooleanField(default=True)  # type: ignore[assignment,misc]
     merged_into = models.ForeignKey(

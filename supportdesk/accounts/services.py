@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from zoneinfo import available_timezones
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from supportdesk.accounts.models import (
     STAFF_ROLES,
     ApiToken,
+    Availability,
     Group,
     Organization,
     OrganizationDomain,
@@ -20,7 +22,16 @@ from supportdesk.accounts.models import (
 )
 from supportdesk.lib.errors import DomainError, PermissionDenied
 
-PROFILE_FIELDS = ("name", "phone", "language", "time_zone", "segment", "notes", "signature")
+PROFILE_FIELDS = (
+    "name",
+    "phone",
+    "language",
+    "time_zone",
+    "segment",
+    "notes",
+    "signature",
+    "availability",
+)
 
 
 def normalize_email(email: str) -> str:
@@ -122,7 +133,7 @@ def update_user(
     for key, value in profile.items():
         if key not in PROFILE_FIELDS:
             raise DomainError(f"unknown profile field {key!r}")
-        setattr(user, key, value)
+        setattr(user, key, _check_profile_value(key, value))
         fields.append(key)
     if role is not None:
         if role not in Role.values:
@@ -145,6 +156,14 @@ def update_user(
     if fields:
         user.save(update_fields=fields)
     return user
+
+
+def _check_profile_value(key: str, value: str) -> str:
+    if key == "availability" and value not in Availability.values:
+        raise DomainError(f"availability: one of {', '.join(Availability.values)}")
+    if key == "time_zone" and value and value not in available_timezones():
+        raise DomainError(f"time_zone: {value!r} is not a time zone, e.g. Europe/Berlin")
+    return value
 
 
 def _last_admin(user: User) -> bool:
