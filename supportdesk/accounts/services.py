@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Iterable
 from zoneinfo import available_timezones
 
+from django.contrib.auth.hashers import identify_hasher
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -147,6 +148,8 @@ def update_user(
         fields.append("organization")
     if is_active is not None:
         require_admin(by)
+        if not is_active and user.role == Role.ADMIN and _last_admin(user):
+            raise DomainError("the last admin cannot be deactivated")
         user.is_active = is_active
         fields.append("is_active")
     if email is not None and normalize_email(email) != user.email:
@@ -184,6 +187,17 @@ def add_email(user: User, *, email: str, by: User | None) -> UserEmail:
 
 def set_password(user: User, *, password: str) -> None:
     user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+def set_password_hash(user: User, *, encoded: str) -> None:
+    """Store a password already hashed by `make_password`: a portal sign-up keeps the
+    hash, never the password, until the person confirms their address."""
+    try:
+        identify_hasher(encoded)
+    except ValueError as exc:
+        raise DomainError("password: not a password hash") from exc
+    user.password = encoded
     user.save(update_fields=["password"])
 
 

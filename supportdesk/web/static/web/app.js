@@ -53,6 +53,9 @@
     if (!el) return false;
     if (typing(el)) el.focus();
     else el.click();
+    // A control that also moves the cursor: "r" picks Public reply, then the text box.
+    const focus = el.dataset.focus && document.querySelector(el.dataset.focus);
+    if (focus) focus.focus();
     return true;
   }
 

@@ -1,0 +1,162 @@
+"""The ticket page: timeline, composer, properties, requester context; and its posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from supportdesk.accounts.models import Group, Role
+from supportdesk.agent import ticket_input
+from supportdesk.agent.pages import agent_required, render_workspace
+from supportdesk.agent.queue_views import bulk_choices
+from supportdesk.agent.rail import forget_counts
+from supportdesk.agent.timeline import build_timeline
+from supportdesk.lib.errors import DomainError, NotFound
+from supportdesk.lib.http import AuthedRequest
+from supportdesk.tickets.models import (
+    CustomField,
+    LinkKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketLink,
+    TicketType,
+)
+from supportdesk.tickets.queries import (
+    TicketFilter,
+    access_ticket,
+    access_trashed_ticket,
+    events_of,
+    filter_tickets,
+    messages_of,
+)
+from supportdesk.tickets.services import reply, update_ticket
+
+OTHER_TICKETS = 5
+
+
+def _ticket_or_404(request: AuthedRequest, number: int) -> Ticket:
+    try:
+        return access_ticket(request.user, number)
+    except NotFound as exc:
+        raise Http404("no such ticket") from exc
+
+
+@agent_required
+@require_GET
+def ticket_page(request: AuthedRequest, number: int) -> HttpResponse:
+    try:
+        ticket = access_ticket(request.user, number)
+    except NotFound:
+        return _trashed_page(request, number)
+    return _render(request, ticket)
+
+
+def _trashed_page(request: AuthedRequest, number: int) -> HttpResponse:
+    """A ticket in the trash: what it is, and Restore."""
+    try:
+        ticket = access_trashed_ticket(request.user, number)
+    except NotFound as exc:
+        raise Http404("no such ticket") from exc
+    return render_workspace(request, "agent/trashed.html", {"ticket": ticket}, current_key="trash")
+
+
+def _render(
+    request: AuthedRequest,
+    ticket: Ticket,
+    *,
+    composer: dict[str, Any] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    timeline = build_timeline(list(messages_of(user, ticket)), list(events_of(user, ticket)))
+    other = filter_tickets(user, TicketFilter(requester=ticket.requester_id))
+    context = {
+        "ticket": ticket,
+        "timeline": timeline,
+        "composer": composer or {"kind": "note" if user.role == Role.LIGHT_AGENT else "public"},
+        "error": error,
+        "can_reply": user.role != Role.LIGHT_AGENT,
+        "can_change": user.role in (Role.ADMIN, Role.AGENT),
+        "other_tickets": list(other.exclude(number=ticket.number).order_by("-number")[:5]),
+        "links": _links(ticket),
+        "groups": list(Group.objects.order_by("name")),
+        "field_rows": [
+            {"field": f, "value": ticket.custom_fields.get(f.key)}
+            for f in CustomField.objects.filter(enabled=True)
+        ],
+        "follower_ids": {p.pk for p in ticket.follower_people},
+        "cc_text": ", ".join(p.email for p in ticket.cc_people),
+        "types": list(TicketType),
+        "link_kinds": list(LinkKind),
+        **bulk_choices(),
+        "statuses": [s for s in Status if s != Status.NEW or ticket.status == Status.NEW],
+        "priorities": list(Priority),
+    }
+    return render_workspace(request, "agent/ticket.html", context, status=status)
+
+
+def _links(ticket: Ticket) -> list[dict[str, Any]]:
+    out = TicketLink.objects.filter(source=ticket).select_related("target")
+    into = TicketLink.objects.filter(target=ticket).select_related("source")
+    links = [{"kind": link.kind, "ticket": link.target, "outgoing": True} for link in out]
+    links += [{"kind": link.kind, "ticket": link.source, "outgoing": False} for link in into]
+    return links
+
+
+@agent_required
+@require_POST
+def reply_view(request: AuthedRequest, number: int) -> HttpResponse:
+    ticket = _ticket_or_404(request, number)
+    post = request.POST
+    public = post.get("kind", "public") == "public"
+    body = post.get("body", "")
+    composer = {"kind": "public" if public else "note", "body": body}
+    status = post.get("submit_status") or None
+    try:
+        with transaction.atomic():
+            mentioned = [] if public else ticket_input.mentioned_agents(body)
+            text = ticket_input.signed(body, request.user) if public and "sign" in post else body
+            reply(
+                ticket,
+                author=request.user,
+                body=text,
+                public=public,
+                status=status,
+                attachments=ticket_input.uploads(request.FILES),
+                metadata={"mentions": [a.pk for a in mentioned]} if mentioned else None,
+            )
+    except DomainError as exc:
+        return _render(request, ticket, composer=composer, error=str(exc), status=400)
+    forget_counts(request.user)
+    what = "Reply sent" if public else "Note added"
+    if status:
+        what += f" and status set to {Status(status).label.lower()}"
+    messages.success(request, f"{what}.")
+    return redirect(reverse("agent:ticket", args=[ticket.number]) + "#latest")
+
+
+@agent_required
+@require_POST
+def update_view(request: AuthedRequest, number: int) -> HttpResponse:
+    """The properties panel, and the quick actions (assign to me, pending, solved)."""
+    ticket = _ticket_or_404(request, number)
+    post = request.POST.copy()
+    if post.get("assignee") == "me":
+        post["assignee"] = str(request.user.pk)
+    try:
+        changes = ticket_input.property_changes(post, ticket)
+        if changes:
+            update_ticket(ticket, by=request.user, changes=changes)
+    except DomainError as exc:
+        return _render(request, ticket, error=str(exc), status=400)
+    forget_counts(request.user)
+    messages.success(request, "Ticket updated." if changes else "Nothing to change.")
+    return redirect("agent:ticket", number=ticket.number)
