@@ -1,5 +1,6 @@
 """Mail that ticket events cause: the requester's confirmation of a new ticket, public
-replies to the requester and CCs, and updates to the agents who follow a ticket."""
+replies to the requester and CCs, updates to the agents who follow a ticket, and a word
+to agents @mentioned in a note."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 
+from supportdesk.accounts.models import STAFF_ROLES, User
 from supportdesk.jobs import enqueue
 from supportdesk.notify.services import is_muted, send_email
 from supportdesk.tickets.models import EventKind, Message, Ticket, TicketEvent
@@ -40,6 +42,7 @@ def mail_for(events: Sequence[TicketEvent]) -> None:
         elif message.public and message.author.is_agent:
             _send_public_reply(ticket, message)
         _tell_followers(ticket, message)
+        _tell_mentioned(ticket, message)
 
 
 def ticket_url(ticket: Ticket) -> str:
@@ -73,6 +76,26 @@ def _send_public_reply(ticket: Ticket, message: Message) -> None:
         body=(
             f"{message.body}\n\n-- \n{message.author.display_name}\n"
             f"Request #{ticket.pk}: {ticket_url(ticket)}\n"
+        ),
+        ticket_id=ticket.pk,
+    )
+
+
+def _tell_mentioned(ticket: Ticket, message: Message) -> None:
+    """Agents @mentioned in a note, except followers, who hear of every note anyway."""
+    ids = set((message.metadata or {}).get("mentions") or [])
+    ids -= {f.pk for f in ticket.followers.all()} | {message.author_id}
+    people = User.objects.filter(pk__in=ids, role__in=STAFF_ROLES, is_active=True)
+    to = [p.email for p in people]
+    if not to:
+        return
+    send_email(
+        kind="mention",
+        to=to,
+        subject=f"[#{ticket.pk}] {message.author.display_name} mentioned you: {ticket.subject}",
+        body=(
+            f"{message.author.display_name} mentioned you in a note on ticket #{ticket.pk}:\n\n"
+            f"{message.body}\n\n{settings.SITE_URL}/agent/tickets/{ticket.pk}\n"
         ),
         ticket_id=ticket.pk,
     )
