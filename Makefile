@@ -40,6 +40,7 @@ BENCH_N ?= 100000
 BENCH_PROCESSES ?= 1
 bench: venv
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.api --processes $(BENCH_PROCESSES)
+	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.pages --processes $(BENCH_PROCESSES)
 
 clean:
 	rm -rf $(VENV) var
