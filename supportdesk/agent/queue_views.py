@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from supportdesk.accounts.models import Role, User
+from supportdesk.agent.cells import with_cells
 from supportdesk.agent.pages import agent_required, render_workspace
 from supportdesk.agent.rail import rail_entries, sections
 from supportdesk.lib.errors import DomainError, NotFound
@@ -76,7 +77,7 @@ def queue(request: AuthedRequest, key: str) -> HttpResponse:
         tickets, next_cursor, error = [], None, str(exc)
     context = {
         "queue": q,
-        "tickets": tickets,
+        "tickets": with_cells(tickets, q.columns),
         "next_cursor": next_cursor,
         "first_page": not request.GET.get("cursor"),
         "sort": sort,

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 from ninja.errors import ValidationError
 
+from supportdesk.agent.cells import with_cells
 from supportdesk.agent.pages import agent_required, render_workspace
 from supportdesk.agent.queue_views import COLUMN_LABELS, bulk_choices
 from supportdesk.api.ticket_schemas import TicketFilters
@@ -57,7 +58,7 @@ def _results(request: AuthedRequest, q: str, cursor: str | None) -> dict[str, ob
         rows, next_cursor = page_tickets(
             with_list_relations(qs), sort="-number", limit=PAGE_SIZE, cursor=cursor
         )
-    return {"tickets": rows, "next_cursor": next_cursor, "words": filters.q or ""}
+    return {"tickets": with_cells(rows, COLUMNS), "next_cursor": next_cursor}
 
 
 def _message(exc: Exception) -> str:
