@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from supportdesk.accounts.models import STAFF_ROLES, Group, User
@@ -44,16 +43,16 @@ def uploads(files: MultiValueDict, name: str = "attachments") -> list[Upload]:
 def _ref(model: type[Group] | type[User], raw: str, what: str) -> Any:
     if not raw:
         return None
-    qs = model.objects.all()
+    qs: Any = model.objects.all()
     if model is User:
         qs = qs.filter(role__in=STAFF_ROLES)
-    found = qs.filter(pk=int(raw)).first() if raw.isdigit() else None
+    found = qs.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
     if found is None:
         raise DomainError(f"{what}: unknown {what}")
     return found
 
 
-def property_changes(post: QueryDict, ticket: Ticket) -> dict[str, Any]:
+def property_changes(post: Any, ticket: Ticket) -> dict[str, Any]:
     """The properties the form changes, as `update_ticket` takes them. Fields absent from
     the post are left alone, so a smaller form (a quick action) changes only its own."""
     changes: dict[str, Any] = {}
@@ -83,7 +82,7 @@ def property_changes(post: QueryDict, ticket: Ticket) -> dict[str, Any]:
     return changes
 
 
-def custom_field_values(post: QueryDict, fields: Any) -> dict[str, Any]:
+def custom_field_values(post: Any, fields: Any) -> dict[str, Any]:
     """Values of the custom fields present in the form (`cf_<key>`); an empty input
     clears the field. Checkboxes send `cf_<key>_present` so that unticking one counts."""
     values: dict[str, Any] = {}

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.accounts.models import Group, Role
+from supportdesk.accounts.services import update_user
 from supportdesk.agent import ticket_input
 from supportdesk.agent.pages import agent_required, render_workspace
 from supportdesk.agent.queue_views import bulk_choices
@@ -92,8 +93,8 @@ def _render(
             {"field": f, "value": ticket.custom_fields.get(f.key)}
             for f in CustomField.objects.filter(enabled=True)
         ],
-        "follower_ids": {p.pk for p in ticket.follower_people},
-        "cc_text": ", ".join(p.email for p in ticket.cc_people),
+        "follower_ids": {p.pk for p in getattr(ticket, "follower_people", [])},
+        "cc_text": ", ".join(p.email for p in getattr(ticket, "cc_people", [])),
         "types": list(TicketType),
         "link_kinds": list(LinkKind),
         **bulk_choices(),
@@ -159,4 +160,17 @@ def update_view(request: AuthedRequest, number: int) -> HttpResponse:
         return _render(request, ticket, error=str(exc), status=400)
     forget_counts(request.user)
     messages.success(request, "Ticket updated." if changes else "Nothing to change.")
+    return redirect("agent:ticket", number=ticket.number)
+
+
+@agent_required
+@require_POST
+def requester_notes_view(request: AuthedRequest, number: int) -> HttpResponse:
+    """Notes about the requester, which every agent sees next to their tickets."""
+    ticket = _ticket_or_404(request, number)
+    try:
+        update_user(ticket.requester, by=request.user, notes=request.POST.get("notes", "")[:5000])
+    except DomainError as exc:
+        return _render(request, ticket, error=str(exc), status=400)
+    messages.success(request, "Notes saved.")
     return redirect("agent:ticket", number=ticket.number)

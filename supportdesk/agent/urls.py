@@ -15,6 +15,11 @@ urlpatterns = [
     path("tickets/<int:number>/", ticket_views.ticket_page, name="ticket"),
     path("tickets/<int:number>/reply/", ticket_views.reply_view, name="ticket_reply"),
     path("tickets/<int:number>/update/", ticket_views.update_view, name="ticket_update"),
+    path(
+        "tickets/<int:number>/requester-notes/",
+        ticket_views.requester_notes_view,
+        name="requester_notes",
+    ),
     path("tickets/<int:number>/merge/", structure_views.merge_view, name="ticket_merge"),
     path("tickets/<int:number>/link/", structure_views.link_view, name="ticket_link"),
     path("tickets/<int:number>/unlink/", structure_views.unlink_view, name="ticket_unlink"),

@@ -65,6 +65,9 @@ def _one(item: Any, where: str, context: str) -> dict[str, Any]:
     return {"field": name, "operator": operator, "value": value}
 
 
+MAX_HOURS = 1_000_000  # about 114 years
+
+
 def _value(field: Any, operator: str, value: Any, where: str) -> Any:
     if operator in ("is_empty", "changed"):
         return None
@@ -83,6 +86,9 @@ def _value(field: Any, operator: str, value: Any, where: str) -> Any:
     if operator in ("less_than", "greater_than") or field.kind == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConditionError(f"{where}: a number")
+        # Hours before now: a bound keeps the date arithmetic of both compilers in range.
+        if getattr(field, "hours_ago", False) and not 0 <= value <= MAX_HOURS:
+            raise ConditionError(f"{where}: between 0 and {MAX_HOURS:,} hours")
         return value
     return _scalar(field, value, where)
 

@@ -22,7 +22,7 @@ from supportdesk.queues.queries import access_view, tickets_in_view, views_for
 from supportdesk.tickets.models import Status, Ticket
 from supportdesk.tickets.queries import TicketFilter, filter_tickets
 
-UNSOLVED = [Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD]
+UNSOLVED: list[str] = [Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD]
 RECENTLY_SOLVED_DAYS = 7
 
 

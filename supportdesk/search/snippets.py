@@ -51,7 +51,7 @@ def _passage(text: str, at: int, pattern: re.Pattern[str]) -> SafeString:
         space = text.find(" ", start, at)
         start = space + 1 if space != -1 else start
     passage = " ".join(text[start : start + WIDTH].split())
-    marked = []
+    marked: list[str] = []
     last = 0
     for m in pattern.finditer(passage):
         marked.append(escape(passage[last : m.start()]))

@@ -216,3 +216,17 @@ def test_search_snippets_escape_ticket_text(client, alice, carol):
     client.force_login(alice)
     page = client.get("/agent/search/?q=hello").content.decode()
     assert "<img src=x" not in page and "&lt;img" in page
+
+
+def test_requester_notes_are_edited_from_the_ticket(client, alice, carol_ticket):
+    client.force_login(alice)
+    client.post(url(carol_ticket, "requester-notes"), {"notes": "Prefers phone calls."})
+    carol_ticket.requester.refresh_from_db()
+    assert carol_ticket.requester.notes == "Prefers phone calls."
+    assert "Prefers phone calls." in client.get(url(carol_ticket)).content.decode()
+
+
+def test_missing_ticket_is_a_friendly_404(client, alice):
+    client.force_login(alice)
+    response = client.get("/agent/tickets/424242/")
+    assert response.status_code == 404 and b"your views" in response.content

@@ -172,3 +172,11 @@ def test_body_matches_any_message_including_notes(tickets):
         context="policy",
     )
     assert [pk for pk in tickets if matches(Ticket.objects.get(pk=pk), rule)] == [tickets[4]]
+
+
+def test_hours_ago_is_bounded_so_no_query_overflows(db):
+    with pytest.raises(ConditionError, match="between 0 and"):
+        validate(
+            {"all": [{"field": "created_hours_ago", "operator": "greater_than", "value": 1e12}]},
+            context="filter",
+        )
