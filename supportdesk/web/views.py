@@ -1,4 +1,4 @@
-"""The pages of the foundation: sign in and out, a start page, attachment downloads.
+"""The pages of the foundation: sign in and out, attachment downloads.
 The agent workspace and the customer portal build on these."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from supportdesk.lib import ratelimit
 from supportdesk.lib.errors import NotFound
 from supportdesk.lib.http import AuthedRequest
-from supportdesk.tickets.queries import TicketFilter, access_attachment, filter_tickets
+from supportdesk.tickets.queries import access_attachment
 
 LOGIN_SCOPE = "login"
 # Images a browser may show inline; everything else downloads.
@@ -48,13 +48,6 @@ class LoginView(auth_views.LoginView):
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("login")
-
-
-@login_required
-def home(request: AuthedRequest) -> HttpResponse:
-    tickets = filter_tickets(request.user, TicketFilter()).select_related("assignee")
-    recent = list(tickets.order_by("-number")[:10])
-    return render(request, "web/home.html", {"tickets": recent})
 
 
 @login_required

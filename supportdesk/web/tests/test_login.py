@@ -12,8 +12,9 @@ def test_login_with_any_address_and_wrong_password_message(client, carol):
     assert b"do not match" in response.content
     response = client.post("/login/", {"username": "CAROL@acme.test", "password": "pw"})
     assert response.status_code == 302
-    home = client.get("/")
-    assert b"Your requests" in home.content
+    home = client.get("/", follow=True)
+    assert home.redirect_chain[-1][0] == "/requests/"
+    assert b"<h1>Your requests</h1>" in home.content
 
 
 @override_settings(LOGIN_FAILURES_PER_MINUTE=3)
