@@ -46,7 +46,7 @@ def mail_for(events: Sequence[TicketEvent]) -> None:
 
 
 def ticket_url(ticket: Ticket) -> str:
-    return f"{settings.SITE_URL}/requests/{ticket.pk}"
+    return f"{settings.SITE_URL}/requests/{ticket.pk}/"
 
 
 def _confirm_new_ticket(ticket: Ticket, message: Message) -> None:
@@ -95,7 +95,7 @@ def _tell_mentioned(ticket: Ticket, message: Message) -> None:
         subject=f"[#{ticket.pk}] {message.author.display_name} mentioned you: {ticket.subject}",
         body=(
             f"{message.author.display_name} mentioned you in a note on ticket #{ticket.pk}:\n\n"
-            f"{message.body}\n\n{settings.SITE_URL}/agent/tickets/{ticket.pk}\n"
+            f"{message.body}\n\n{settings.SITE_URL}/agent/tickets/{ticket.pk}/\n"
         ),
         ticket_id=ticket.pk,
     )
@@ -112,7 +112,7 @@ def _tell_followers(ticket: Ticket, message: Message) -> None:
         subject=f"[#{ticket.pk}] New {kind}: {ticket.subject}",
         body=(
             f"{message.author.display_name} added a {kind} to ticket #{ticket.pk}:\n\n"
-            f"{message.body}\n\n{settings.SITE_URL}/agent/tickets/{ticket.pk}\n"
+            f"{message.body}\n\n{settings.SITE_URL}/agent/tickets/{ticket.pk}/\n"
         ),
         ticket_id=ticket.pk,
     )

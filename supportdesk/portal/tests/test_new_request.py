@@ -44,8 +44,9 @@ def test_a_request_is_filed_confirmed_by_mail_and_shown(client, carol, on_commit
         page.content
     )
     # The link in the mail leads to the request.
-    opened = client.get(link_in(confirmation, "/requests/"), follow=True)
-    assert opened.redirect_chain[-1][0] == f"/requests/{ticket.pk}/"
+    link = link_in(confirmation, "/requests/")
+    assert link == f"/requests/{ticket.pk}/"
+    assert client.get(link).status_code == 200
 
 
 def test_missing_fields_keep_what_was_typed(client, carol):
