@@ -15,7 +15,7 @@ from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
 from supportdesk.queues.builtin import Queue, queue_for
 from supportdesk.tickets.models import Priority, Status
-from supportdesk.tickets.queries import SORTS, page_tickets, with_list_relations
+from supportdesk.tickets.queries import SORTS, page_tickets_merged, with_list_relations
 
 PAGE_SIZE = 50
 COLUMN_LABELS = {
@@ -67,8 +67,9 @@ def queue(request: AuthedRequest, key: str) -> HttpResponse:
         sort = q.sort
     error = ""
     try:
-        tickets, next_cursor = page_tickets(
-            with_list_relations(q.tickets()),
+        parts = q.parts() if q.parts else [q.tickets()]
+        tickets, next_cursor = page_tickets_merged(
+            [with_list_relations(part) for part in parts],
             sort=sort,
             limit=PAGE_SIZE,
             cursor=request.GET.get("cursor") or None,

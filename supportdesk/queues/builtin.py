@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -33,20 +34,37 @@ class Queue:
     key: str
     name: str
     tickets: Callable[[], QuerySet[Ticket]]
-    sort: str = "-updated_at"
+    sort: str = "-number"
     columns: list[str] = field(default_factory=lambda: list(DEFAULT_COLUMNS))
     section: str = "Views"
     saved: SavedView | None = None
+    # The same tickets as disjoint querysets of one status each, which a page reads
+    # separately and merges: `status IN (...)` with an ORDER BY made SQLite sort every
+    # match (a quarter of a second at 1M tickets), one status is an index range scan.
+    parts: Callable[[], list[QuerySet[Ticket]]] | None = None
+
+
+def _by_status(
+    make: Callable[[list[str]], QuerySet[Ticket]], statuses: list[str]
+) -> dict[str, Any]:
+    return {
+        "tickets": lambda: make(statuses),
+        "parts": lambda: [make([status]) for status in statuses],
+    }
+
+
+def _filtered(user: User, **kw: Any) -> Callable[[list[str]], QuerySet[Ticket]]:
+    return lambda statuses: filter_tickets(user, TicketFilter(status=statuses, **kw))
 
 
 def _tickets(user: User, **kw: object) -> Callable[[], QuerySet[Ticket]]:
     return lambda: filter_tickets(user, TicketFilter(**kw))  # type: ignore[arg-type]
 
 
-def _unassigned(user: User) -> Callable[[], QuerySet[Ticket]]:
-    def tickets() -> QuerySet[Ticket]:
+def _unassigned(user: User) -> Callable[[list[str]], QuerySet[Ticket]]:
+    def tickets(statuses: list[str]) -> QuerySet[Ticket]:
         group_ids = list(user.agent_groups.values_list("pk", flat=True))
-        qs = filter_tickets(user, TicketFilter(status=UNSOLVED, unassigned=True))
+        qs = filter_tickets(user, TicketFilter(status=statuses, unassigned=True))
         # Agents in no group see the tickets no group has yet, which someone must triage.
         return qs.filter(Q(group_id__in=group_ids) | Q(group__isnull=True))
 
@@ -66,13 +84,23 @@ def _recently_solved(user: User) -> Callable[[], QuerySet[Ticket]]:
 def builtin_queues(user: User, groups: list[Group]) -> list[Queue]:
     mine_cols = ["number", "subject", "requester", "status", "priority", "updated_at"]
     queues = [
-        Queue("mine", "My open tickets", _tickets(user, status=UNSOLVED, assignee=user.pk)),
-        Queue("unassigned", "Unassigned in my groups", _unassigned(user)),
+        Queue(
+            "mine",
+            "My open tickets",
+            **_by_status(_filtered(user, assignee=user.pk), UNSOLVED),
+        ),
+        # Oldest first: the tickets waiting longest for someone to take them.
+        Queue(
+            "unassigned",
+            "Unassigned in my groups",
+            sort="number",
+            **_by_status(_unassigned(user), UNSOLVED),
+        ),
         Queue(
             "open",
             "All open",
-            _tickets(user, status=[Status.NEW, Status.OPEN]),
             columns=[*mine_cols[:5], "group", "assignee", "updated_at"],
+            **_by_status(_filtered(user), [Status.NEW, Status.OPEN]),
         ),
         Queue("pending", "Pending", _tickets(user, status=[Status.PENDING])),
         Queue("solved", "Recently solved", _recently_solved(user)),
@@ -83,9 +111,10 @@ def builtin_queues(user: User, groups: list[Group]) -> list[Queue]:
             Queue(
                 f"group-{group.pk}",
                 group.name,
-                _tickets(user, status=UNSOLVED, group=group.pk),
+                sort="number",
                 columns=[*mine_cols[:5], "assignee", "updated_at"],
                 section="Groups",
+                **_by_status(_filtered(user, group=group.pk), UNSOLVED),
             )
         )
     return queues

@@ -140,6 +140,29 @@ def page_tickets(
     return rows, next_cursor
 
 
+def page_tickets_merged(
+    parts: list[QuerySet[Ticket]], *, sort: str, limit: int, cursor: str | None
+) -> tuple[list[Ticket], str | None]:
+    """`page_tickets` over the union of disjoint querysets: a page of each, merged.
+
+    Rows after the cursor in the union are the rows after it in each part, so the first
+    `limit` of the merge are among the first `limit` of the parts."""
+    if len(parts) == 1:
+        return page_tickets(parts[0], sort=sort, limit=limit, cursor=cursor)
+    rows: list[Ticket] = []
+    more = False
+    for qs in parts:
+        got, next_cursor = page_tickets(qs, sort=sort, limit=limit, cursor=cursor)
+        rows.extend(got)
+        more = more or next_cursor is not None
+    keys = [key.lstrip("-") for key in SORTS[sort]]
+    rows.sort(key=lambda t: tuple(getattr(t, k) for k in keys), reverse=sort.startswith("-"))
+    if len(rows) > limit:
+        rows, more = rows[:limit], True
+    next_cursor = encode_cursor([getattr(rows[-1], k) for k in keys]) if more and rows else None
+    return rows, next_cursor
+
+
 def _after(order: tuple[str, ...], values: list[Any]) -> Q:
     """Rows after the cursor `values` in `order`; the last key is always the number (or
     its tag-join alias `sort_number`)."""

@@ -154,3 +154,36 @@ def test_bulk_merge_and_bad_input(client, alice, carol):
     assert b"no ticket #99999" in missing.content
     offsite = client.post("/agent/bulk/", {"t": [target.number], "next": "https://evil.test/"})
     assert offsite["Location"] == "/agent/"
+
+
+@pytest.mark.parametrize("sort", ["-number", "number", "-updated_at", "updated_at"])
+def test_pages_merged_from_one_status_each_equal_the_whole_list(alice, carol, sort):
+    from supportdesk.tickets.queries import (
+        TicketFilter,
+        filter_tickets,
+        page_tickets,
+        page_tickets_merged,
+    )
+
+    made = _tickets(carol, 23)
+    for i, t in enumerate(made):
+        if i % 3:
+            update_ticket(t, by=alice, changes={"status": ["open", "pending"][i % 2]})
+    statuses = ["new", "open", "pending"]
+
+    def walk(fetch):  # type: ignore[no-untyped-def]
+        seen, cursor = [], None
+        while True:
+            rows, cursor = fetch(cursor)
+            seen += [t.number for t in rows]
+            if not cursor:
+                return seen
+
+    whole = walk(
+        lambda c: page_tickets(
+            filter_tickets(alice, TicketFilter(status=statuses)), sort=sort, limit=4, cursor=c
+        )
+    )
+    parts = [filter_tickets(alice, TicketFilter(status=[s])) for s in statuses]
+    merged = walk(lambda c: page_tickets_merged(parts, sort=sort, limit=4, cursor=c))
+    assert merged == whole and len(whole) == 23
