@@ -143,23 +143,31 @@ def page_tickets(
 def page_tickets_merged(
     parts: list[QuerySet[Ticket]], *, sort: str, limit: int, cursor: str | None
 ) -> tuple[list[Ticket], str | None]:
-    """`page_tickets` over the union of disjoint querysets: a page of each, merged.
+    """`page_tickets` over the union of disjoint querysets (no tag filter).
 
     Rows after the cursor in the union are the rows after it in each part, so the first
-    `limit` of the merge are among the first `limit` of the parts."""
+    `limit` of the union are among the first `limit` of each part. Only the sort keys of
+    the parts are read; the page's tickets are then fetched once, with their relations."""
     if len(parts) == 1:
         return page_tickets(parts[0], sort=sort, limit=limit, cursor=cursor)
-    rows: list[Ticket] = []
-    more = False
+    if sort not in SORTS:
+        raise DomainError(f"sort must be one of {', '.join(SORTS)}")
+    order = SORTS[sort]
+    keys = [key.lstrip("-") for key in order]
+    after = _after(order, decode_cursor(cursor)) if cursor else Q()
+    found: list[tuple[Any, ...]] = []
     for qs in parts:
-        got, next_cursor = page_tickets(qs, sort=sort, limit=limit, cursor=cursor)
-        rows.extend(got)
-        more = more or next_cursor is not None
-    keys = [key.lstrip("-") for key in SORTS[sort]]
-    rows.sort(key=lambda t: tuple(getattr(t, k) for k in keys), reverse=sort.startswith("-"))
-    if len(rows) > limit:
-        rows, more = rows[:limit], True
-    next_cursor = encode_cursor([getattr(rows[-1], k) for k in keys]) if more and rows else None
+        found += qs.filter(after).order_by(*order).values_list(*keys)[: limit + 1]
+    found.sort(reverse=sort.startswith("-"))
+    more = len(found) > limit
+    top = found[:limit]
+    # The number is the last key of every sort.
+    by_number = {
+        t.number: t
+        for t in with_list_relations(Ticket.objects.filter(number__in=[row[-1] for row in top]))
+    }
+    rows = [by_number[row[-1]] for row in top if row[-1] in by_number]
+    next_cursor = encode_cursor(list(top[-1])) if more and top else None
     return rows, next_cursor
 
 
