@@ -14,25 +14,13 @@ from supportdesk.agent.rail import rail_entries, sections
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
 from supportdesk.queues.builtin import Queue, queue_for
+from supportdesk.queues.models import COLUMN_LABELS
 from supportdesk.tickets.models import Priority, Status
 from supportdesk.tickets.queries import SORTS, page_tickets_merged, with_list_relations
 
 PAGE_SIZE = 50
-COLUMN_LABELS = {
-    "number": "#",
-    "subject": "Subject",
-    "requester": "Requester",
-    "status": "Status",
-    "priority": "Priority",
-    "type": "Type",
-    "channel": "Channel",
-    "group": "Group",
-    "assignee": "Assignee",
-    "organization": "Organization",
-    "tags": "Tags",
-    "created_at": "Created",
-    "updated_at": "Updated",
-}
+# Headers are short: the list is wide.
+HEADERS = {**COLUMN_LABELS, "number": "#", "updated_at": "Updated"}
 # The column header that sorts, and by which of SORTS (keyset-paginated, index-backed).
 SORTABLE = {"number": "number", "created_at": "number", "updated_at": "updated_at"}
 
@@ -96,7 +84,7 @@ def _columns(q: Queue, sort: str) -> list[dict[str, str]]:
     """Each visible column with its label and, where it sorts, the sort its header links to."""
     columns = []
     for key in q.columns:
-        col = {"key": key, "label": COLUMN_LABELS.get(key, key), "sort": "", "aria_sort": ""}
+        col = {"key": key, "label": HEADERS.get(key, key), "sort": "", "aria_sort": ""}
         if key in SORTABLE:
             base = SORTABLE[key]
             descending = sort == f"-{base}"

@@ -10,7 +10,7 @@ from ninja.errors import ValidationError
 
 from supportdesk.agent.cells import with_cells
 from supportdesk.agent.pages import agent_required, render_workspace
-from supportdesk.agent.queue_views import COLUMN_LABELS, bulk_choices
+from supportdesk.agent.queue_views import HEADERS, bulk_choices
 from supportdesk.api.ticket_schemas import TicketFilters
 from supportdesk.api.ticket_search import search_page, ticket_filter, with_typed_filters
 from supportdesk.lib.errors import DomainError
@@ -31,7 +31,7 @@ def search(request: AuthedRequest) -> HttpResponse:
         "tickets": [],
         "next_cursor": None,
         "error": "",
-        "columns": [{"key": c, "label": COLUMN_LABELS[c]} for c in COLUMNS],
+        "columns": [{"key": c, "label": HEADERS[c]} for c in COLUMNS],
         **bulk_choices(),
     }
     if q:

@@ -24,7 +24,7 @@ from supportdesk.agent.view_editor_rows import (
 )
 from supportdesk.conditions.validate import MAX_CONDITIONS, ConditionError
 from supportdesk.lib.errors import DomainError, PermissionDenied
-from supportdesk.queues.models import COLUMNS, DEFAULT_COLUMNS, SavedView
+from supportdesk.queues.models import COLUMN_LABELS, COLUMNS, DEFAULT_COLUMNS, SavedView
 from supportdesk.queues.services import save_view
 from supportdesk.tickets.queries import SORTS
 
@@ -33,21 +33,6 @@ SORT_LABELS = {
     "updated_at": "Last updated, oldest first",
     "-number": "Ticket number, newest first",
     "number": "Ticket number, oldest first",
-}
-COLUMN_LABELS = {
-    "number": "Ticket number",
-    "subject": "Subject",
-    "requester": "Requester",
-    "status": "Status",
-    "priority": "Priority",
-    "type": "Type",
-    "channel": "Channel",
-    "group": "Group",
-    "assignee": "Assignee",
-    "organization": "Organization",
-    "tags": "Tags",
-    "created_at": "Created",
-    "updated_at": "Last updated",
 }
 BLANK_ROWS = 2
 # Rows a browser may send per section: the language's maximum plus room for blank rows.

@@ -22,6 +22,21 @@ COLUMNS = (
     "created_at",
     "updated_at",
 )
+COLUMN_LABELS = {
+    "number": "Ticket number",
+    "subject": "Subject",
+    "requester": "Requester",
+    "status": "Status",
+    "priority": "Priority",
+    "type": "Type",
+    "channel": "Channel",
+    "group": "Group",
+    "assignee": "Assignee",
+    "organization": "Organization",
+    "tags": "Tags",
+    "created_at": "Created",
+    "updated_at": "Last updated",
+}
 DEFAULT_COLUMNS = ["number", "subject", "requester", "status", "priority", "updated_at"]
 
 
