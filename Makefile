@@ -14,10 +14,12 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+# The demo prints mail in the terminal (sign-up links, login links, replies) unless an
+# EMAIL_BACKEND is set, so every flow can be tried without a mail server.
 demo: venv
 	$(BIN)/supportdesk manage migrate --no-input -v0
 	$(BIN)/supportdesk demo --if-empty
-	$(BIN)/supportdesk serve
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} $(BIN)/supportdesk serve
 
 lint: venv
 	$(BIN)/ruff check supportdesk tests bench
