@@ -33,6 +33,9 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Live updates: how often an open stream's process looks for changes (seconds). On
+# PostgreSQL a NOTIFY wakes it at once, so the poll is only a fallback there.
+LIVE_POLL_SECONDS = float(env_str("LIVE_POLL_SECONDS", "0.5"))
 # Password reset links are mailed and stay in the outgoing-mail log while valid: 2 hours.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 2 * 3600)
 
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "supportdesk.agent",
     "supportdesk.adminui",
     "supportdesk.portal",
+    "supportdesk.live",
 ]
 
 MIDDLEWARE = [

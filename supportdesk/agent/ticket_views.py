@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from supportdesk.accounts.models import Group, Role
+from supportdesk.accounts.models import STAFF_ROLES, Group, Role
 from supportdesk.accounts.services import update_user
 from supportdesk.agent import ticket_input
 from supportdesk.agent.pages import agent_required, render_workspace
@@ -20,9 +20,11 @@ from supportdesk.agent.rail import forget_counts
 from supportdesk.agent.timeline import build_timeline
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
+from supportdesk.live.feed import current_cursor
 from supportdesk.tickets.models import (
     CustomField,
     LinkKind,
+    Message,
     Priority,
     Status,
     Ticket,
@@ -75,13 +77,18 @@ def _render(
     composer: dict[str, Any] | None = None,
     error: str = "",
     status: int = 200,
+    collision: bool = False,
 ) -> HttpResponse:
     user = request.user
-    timeline = build_timeline(list(messages_of(user, ticket)), list(events_of(user, ticket)))
+    conversation = list(messages_of(user, ticket))
+    timeline = build_timeline(conversation, list(events_of(user, ticket)))
     other = filter_tickets(user, TicketFilter(requester=ticket.requester_id))
     context = {
         "ticket": ticket,
         "timeline": timeline,
+        "last_message_id": conversation[-1].pk if conversation else 0,
+        "live_since": current_cursor(),
+        "collision": collision,
         "composer": composer or {"kind": "note" if user.role == Role.LIGHT_AGENT else "public"},
         "error": error,
         "can_reply": user.role != Role.LIGHT_AGENT,
@@ -121,6 +128,13 @@ def reply_view(request: AuthedRequest, number: int) -> HttpResponse:
     body = post.get("body", "")
     composer = {"kind": "public" if public else "note", "body": body}
     status = post.get("submit_status") or None
+    other = _replied_since(ticket, request.user, post) if public else None
+    if other is not None:
+        error = (
+            f"{other.author.display_name} replied while you were writing (shown above). "
+            "Your reply is kept: read theirs, then send yours if it still fits."
+        )
+        return _render(request, ticket, composer=composer, error=error, status=409, collision=True)
     try:
         with transaction.atomic():
             mentioned = [] if public else ticket_input.mentioned_agents(body)
@@ -142,6 +156,21 @@ def reply_view(request: AuthedRequest, number: int) -> HttpResponse:
         what += f" and status set to {Status(status).label.lower()}"
     messages.success(request, f"{what}.")
     return redirect(reverse("agent:ticket", args=[ticket.number]) + "#latest")
+
+
+def _replied_since(ticket: Ticket, user: Any, post: Any) -> Message | None:
+    """Another agent's public reply newer than the last message the composer's page showed,
+    unless the agent chose to send anyway."""
+    seen = post.get("seen", "")
+    if post.get("confirm_collision") == "1" or not seen.isdigit() or len(seen) > 18:
+        return None
+    return (
+        ticket.messages.filter(public=True, id__gt=int(seen), author__role__in=STAFF_ROLES)
+        .exclude(author=user)
+        .select_related("author")
+        .order_by("-id")
+        .first()
+    )
 
 
 @agent_required

@@ -17,6 +17,7 @@ from django.urls import reverse
 from supportdesk.accounts.models import User
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
+from supportdesk.live.feed import current_cursor
 from supportdesk.portal import queries
 from supportdesk.portal.forms import ReplyForm, RequestForm
 from supportdesk.portal.uploads import limited_uploads, upload_errors, uploads_of
@@ -173,6 +174,7 @@ def _request_page(
         "form": form,
         "files_errors": files_errors or [],
         "is_open": ticket.is_open,
+        "live_since": current_cursor(),
     }
     return render(request, "portal/request.html", context, status=status)
 

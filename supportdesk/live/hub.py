@@ -1,0 +1,110 @@
+"""One reader per process for every open stream.
+
+A task tails the database (`feed.read_since`) while at least one stream is open and hands
+each new batch to every stream's queue; each stream then keeps what its user may see.
+So 200 open pages cost one small query per poll, not 200. On PostgreSQL the task also
+LISTENs, and a NOTIFY from any process (see `wake.py`) ends its wait at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from supportdesk.live.feed import Batch, Cursor, current_cursor, read_since
+from supportdesk.live.wake import CHANNEL
+
+log = logging.getLogger(__name__)
+
+
+def _read(cursor: Cursor) -> Batch:
+    close_old_connections()
+    return read_since(cursor)
+
+
+def _current() -> Cursor:
+    close_old_connections()
+    return current_cursor()
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.queues: set[asyncio.Queue[Batch]] = set()
+        self.cursor: Cursor | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    async def join(self) -> tuple[asyncio.Queue[Batch], Cursor]:
+        """A queue of every batch from now on, and the cursor it starts after."""
+        idle = self._task is None or self._task.done()
+        if idle or self.cursor is None:
+            # Nobody read while the hub slept: start from now, not from where it stopped.
+            self.cursor = await sync_to_async(_current, thread_sensitive=False)()
+        queue: asyncio.Queue[Batch] = asyncio.Queue(maxsize=100)
+        self.queues.add(queue)
+        if idle:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+        return queue, self.cursor
+
+    def leave(self, queue: asyncio.Queue[Batch]) -> None:
+        self.queues.discard(queue)
+
+    async def _run(self) -> None:
+        listener = asyncio.get_running_loop().create_task(self._listen())
+        try:
+            while self.queues:
+                await self._sleep()
+                assert self.cursor is not None  # set by join() before the task starts
+                try:
+                    batch = await sync_to_async(_read, thread_sensitive=False)(self.cursor)
+                except Exception:  # a locked or restarting database: try again next time
+                    log.exception("live: reading changes failed")
+                    continue
+                self.cursor = batch.cursor
+                if batch:
+                    self._publish(batch)
+        finally:
+            listener.cancel()
+
+    def _publish(self, batch: Batch) -> None:
+        for queue in list(self.queues):
+            try:
+                queue.put_nowait(batch)
+            except asyncio.QueueFull:
+                # A stream that does not read (a stalled client) is dropped; its browser
+                # reconnects and catches up from its last event id.
+                self.queues.discard(queue)
+
+    async def _sleep(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=settings.LIVE_POLL_SECONDS)
+        self._wake.clear()
+
+    async def _listen(self) -> None:
+        """On PostgreSQL, set the wake event whenever any process sends a NOTIFY."""
+        if connection.vendor != "postgresql":
+            return
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    async for _ in conn.notifies():
+                        self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("live: LISTEN failed; polling until it reconnects")
+                await asyncio.sleep(5)
+
+
+hub = Hub()
