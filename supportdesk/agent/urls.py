@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("supportdesk.agent.urls_personal")),
     path("", queue_views.index, name="index"),
     path("rail/", queue_views.rail, name="rail"),
+    path("notifications/", include("supportdesk.notify.urls")),
     path("views/<str:key>/", queue_views.queue, name="queue"),
     path("search/", search_views.search, name="search"),
     path("bulk/", bulk.bulk, name="bulk"),

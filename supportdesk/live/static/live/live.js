@@ -2,7 +2,9 @@
 // to refresh with data-live-refresh (CSS selectors of parts that the same URL renders);
 // on a change the parts are fetched again through htmx, so what is shown always comes from
 // the views that check access. Ticket pages also share presence and warn of collisions.
-(function () {
+// Pages load it in their head, before htmx; both are deferred, so start once the page is
+// parsed and every deferred script has run.
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   const root = document.querySelector("[data-live-stream]");
   if (!root || !window.EventSource || !window.htmx) return;
@@ -24,17 +26,30 @@
     return el.contains(document.activeElement) || !!el.querySelector("input[type=checkbox]:checked");
   }
 
-  function refresh() {
-    const stale = [];
+  // One request for the whole page; each part that is not in use is replaced by its new
+  // version (htmx.ajax per part would send several requests that htmx drops as duplicates).
+  async function refresh() {
+    lastRefresh = Date.now();
+    let html;
+    try {
+      const answer = await fetch(window.location.href, { credentials: "same-origin", headers: { "HX-Request": "true", "HX-Target": "live" } });
+      if (!answer.ok) return;
+      html = await answer.text();
+    } catch (error) {
+      return;
+    }
+    const fresh = new DOMParser().parseFromString(html, "text/html");
+    let stale = 0;
     for (const selector of parts) {
       const el = document.querySelector(selector);
-      if (!el) continue;
-      if (busy(el)) { stale.push(el); continue; }
-      htmx.ajax("GET", window.location.href, { target: selector, select: selector, swap: "outerHTML" });
+      const next = fresh.querySelector(selector);
+      if (!el || !next) continue;
+      if (busy(el)) { stale += 1; continue; }
+      el.replaceWith(next);
+      htmx.process(next);
     }
     const notice = document.getElementById("live-stale");
-    if (notice) notice.hidden = stale.length === 0;
-    lastRefresh = Date.now();
+    if (notice) notice.hidden = stale === 0;
     const rail = document.getElementById("rail");
     if (rail && root.dataset.liveRail && Date.now() - lastRail > 10000) {
       lastRail = Date.now();
@@ -133,4 +148,4 @@
     composer.querySelector("input[name=confirm_collision]").value = "1";
     composer.requestSubmit();
   });
-})();
+});
