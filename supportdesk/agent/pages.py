@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from supportdesk.agent.rail import rail_entries, sections
 from supportdesk.lib.http import AuthedRequest
+from supportdesk.live.feed import current_cursor
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -42,6 +43,7 @@ def render_workspace(
     """Render `template` (which extends agent/workspace.html) with the rail filled in."""
     entries = rail_entries(request.user)
     context = {
+        "live_since": current_cursor(),
         **context,
         "rail_sections": sections(entries),
         "rail_missing": any(e.count is None for e in entries),

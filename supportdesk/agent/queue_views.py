@@ -13,7 +13,6 @@ from supportdesk.agent.pages import agent_required, render_workspace
 from supportdesk.agent.rail import rail_entries, sections
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
-from supportdesk.live.feed import current_cursor
 from supportdesk.queues.builtin import Queue, queue_for
 from supportdesk.queues.models import COLUMN_LABELS
 from supportdesk.tickets.models import Priority, Status
@@ -73,7 +72,6 @@ def queue(request: AuthedRequest, key: str) -> HttpResponse:
         "sort": sort,
         "columns": _columns(q, sort),
         "error": error,
-        "live_since": current_cursor(),
         **bulk_choices(),
     }
     template = "agent/queue.html"

@@ -20,7 +20,6 @@ from supportdesk.agent.rail import forget_counts
 from supportdesk.agent.timeline import build_timeline
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
-from supportdesk.live.feed import current_cursor
 from supportdesk.tickets.models import (
     CustomField,
     LinkKind,
@@ -87,7 +86,6 @@ def _render(
         "ticket": ticket,
         "timeline": timeline,
         "last_message_id": conversation[-1].pk if conversation else 0,
-        "live_since": current_cursor(),
         "collision": collision,
         "composer": composer or {"kind": "note" if user.role == Role.LIGHT_AGENT else "public"},
         "error": error,

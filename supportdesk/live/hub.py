@@ -22,9 +22,24 @@ from supportdesk.live.wake import CHANNEL
 log = logging.getLogger(__name__)
 
 
-def _read(cursor: Cursor) -> Batch:
+# On PostgreSQL ids come from a sequence, so a transaction that took an id early can
+# commit after one that took a later id: each read looks this many ids back and drops
+# what it already published. SQLite has one writer at a time, so ids commit in order.
+OVERLAP = 200
+PUBLISHED_MEMORY = 5000
+
+
+def _read(cursor: Cursor, published: set[int]) -> Batch:
     close_old_connections()
-    return read_since(cursor)
+    if connection.vendor != "postgresql":
+        return read_since(cursor)
+    back = Cursor(max(0, cursor.event - OVERLAP), cursor.signal, cursor.notification)
+    batch = read_since(back)
+    batch.events = [e for e in batch.events if e["id"] not in published]
+    batch.cursor = Cursor(
+        max(cursor.event, batch.cursor.event), batch.cursor.signal, batch.cursor.notification
+    )
+    return batch
 
 
 def _current() -> Cursor:
@@ -38,6 +53,7 @@ class Hub:
         self.cursor: Cursor | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._published: set[int] = set()
 
     async def join(self) -> tuple[asyncio.Queue[Batch], Cursor]:
         """A queue of every batch from now on, and the cursor it starts after."""
@@ -61,7 +77,9 @@ class Hub:
                 await self._sleep()
                 assert self.cursor is not None  # set by join() before the task starts
                 try:
-                    batch = await sync_to_async(_read, thread_sensitive=False)(self.cursor)
+                    batch = await sync_to_async(_read, thread_sensitive=False)(
+                        self.cursor, self._published
+                    )
                 except Exception:  # a locked or restarting database: try again next time
                     log.exception("live: reading changes failed")
                     continue
@@ -72,6 +90,10 @@ class Hub:
             listener.cancel()
 
     def _publish(self, batch: Batch) -> None:
+        self._published.update(e["id"] for e in batch.events)
+        if len(self._published) > PUBLISHED_MEMORY:
+            floor = max(self._published) - PUBLISHED_MEMORY // 2
+            self._published = {i for i in self._published if i > floor}
         for queue in list(self.queues):
             try:
                 queue.put_nowait(batch)

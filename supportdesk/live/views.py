@@ -39,16 +39,20 @@ PING_SECONDS = 15
 class Scope:
     """What one stream may carry: which tickets' events, whose presence and notes."""
 
-    def __init__(self, user: User, ticket: int | None) -> None:
+    def __init__(self, user: User, ticket: int | None, *, events: bool = True) -> None:
         self.user_id = user.pk
         self.agent = user.is_agent
         self.ticket = ticket
+        self.events = events
 
-    def keep(self, batch: Batch) -> dict[str, Any]:
+    def keep(self, batch: Batch, sent: set[int] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+        """What of `batch` this stream carries, less the event ids in `sent`."""
         events = [
             e
             for e in batch.events
-            if (self.ticket is None or e["ticket_id"] == self.ticket)
+            if self.events
+            and e["id"] not in sent
+            and (self.ticket is None or e["ticket_id"] == self.ticket)
             and (self.agent or e["public"])
         ]
         signals = (
@@ -90,6 +94,7 @@ async def _events(scope: Scope, since: Cursor | None) -> AsyncIterator[str]:
     try:
         yield "retry: 2000\n\n"
         sent = since or start
+        caught_up: set[int] = set()  # event ids sent while catching up, which may come again
         if since is not None:
             # Catch up from the browser's cursor to where the hub started for us.
             while True:
@@ -97,6 +102,7 @@ async def _events(scope: Scope, since: Cursor | None) -> AsyncIterator[str]:
                 if not batch:
                     break
                 sent = batch.cursor
+                caught_up.update(e["id"] for e in batch.events)
                 kept = scope.keep(batch)
                 if kept["events"] or kept["notified"]:
                     yield _message(sent, kept)
@@ -109,17 +115,24 @@ async def _events(scope: Scope, since: Cursor | None) -> AsyncIterator[str]:
             except TimeoutError:
                 yield ": ping\n\n"
                 continue
-            if batch.cursor.event <= sent.event and batch.cursor.signal <= sent.signal:
-                continue  # already sent while catching up
-            sent = batch.cursor
-            kept = scope.keep(batch)
+            # The batch is shared by every stream: read it, never change it.
+            kept = scope.keep(batch, caught_up)
+            if batch.cursor.signal <= sent.signal:
+                kept["presence"] = []  # read already while catching up
+            if batch.cursor.notification <= sent.notification:
+                kept["notified"] = False
+            sent = Cursor(
+                max(sent.event, batch.cursor.event),
+                max(sent.signal, batch.cursor.signal),
+                max(sent.notification, batch.cursor.notification),
+            )
             if kept["events"] or kept["presence"] or kept["notified"]:
                 yield _message(sent, kept)
     finally:
         hub.leave(queue)
 
 
-def _scope(user: User, raw_ticket: str) -> Scope:
+def _scope(user: User, raw_ticket: str, only: str) -> Scope:
     ticket = None
     if raw_ticket:
         try:
@@ -128,7 +141,7 @@ def _scope(user: User, raw_ticket: str) -> Scope:
             raise Http404("no such ticket") from exc
     elif not user.is_agent:
         raise Http404("customers follow one request at a time")
-    return Scope(user, ticket)
+    return Scope(user, ticket, events=only != "notifications")
 
 
 @require_GET
@@ -136,7 +149,11 @@ async def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = await request.auser()
     if not user.is_authenticated or not user.is_active:
         return HttpResponseForbidden("log in first")
-    scope = await sync_to_async(_scope)(user, request.GET.get("ticket", ""))  # type: ignore[arg-type]
+    scope = await sync_to_async(_scope)(
+        user,  # type: ignore[arg-type]
+        request.GET.get("ticket", ""),
+        request.GET.get("only", ""),
+    )
     since = Cursor.parse(request.headers.get("Last-Event-ID")) or Cursor.parse(
         request.GET.get("since")
     )
