@@ -43,6 +43,7 @@ BENCH_PROCESSES ?= 1
 bench: venv
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.api --processes $(BENCH_PROCESSES)
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.pages --processes $(BENCH_PROCESSES)
+	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.live
 
 clean:
 	rm -rf $(VENV) var

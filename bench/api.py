@@ -46,8 +46,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(db: BenchDatabase, processes: int = 1):  # type: ignore[no-untyped-def]
-    """`supportdesk serve --no-worker` on the benchmark database; yields its base URL."""
+def serving(db: BenchDatabase, processes: int = 1, pids: list[int] | None = None):  # type: ignore[no-untyped-def]
+    """`supportdesk serve --no-worker` on the benchmark database; yields its base URL and
+    adds the server's process id to `pids` when given."""
     port = _free_port()
     env = {**os.environ, **db.env, "DJANGO_SETTINGS_MODULE": "supportdesk.settings"}
     env["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
@@ -60,6 +61,8 @@ def serving(db: BenchDatabase, processes: int = 1):  # type: ignore[no-untyped-d
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    if pids is not None:
+        pids.append(proc.pid)
     try:
         _wait_until_up(port, proc)
         yield f"http://127.0.0.1:{port}"

@@ -54,18 +54,20 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._published: set[int] = set()
+        self._starting = asyncio.Lock()
 
     async def join(self) -> tuple[asyncio.Queue[Batch], Cursor]:
         """A queue of every batch from now on, and the cursor it starts after."""
-        idle = self._task is None or self._task.done()
-        if idle or self.cursor is None:
-            # Nobody read while the hub slept: start from now, not from where it stopped.
-            self.cursor = await sync_to_async(_current, thread_sensitive=False)()
-        queue: asyncio.Queue[Batch] = asyncio.Queue(maxsize=100)
-        self.queues.add(queue)
-        if idle:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-        return queue, self.cursor
+        # One reader per process: streams that connect together must not each start one.
+        async with self._starting:
+            if self._task is None or self._task.done():
+                # Nobody read while the hub slept: start from now, not where it stopped.
+                self.cursor = await sync_to_async(_current, thread_sensitive=False)()
+                self._task = asyncio.get_running_loop().create_task(self._run())
+            queue: asyncio.Queue[Batch] = asyncio.Queue(maxsize=100)
+            self.queues.add(queue)
+            assert self.cursor is not None
+            return queue, self.cursor
 
     def leave(self, queue: asyncio.Queue[Batch]) -> None:
         self.queues.discard(queue)
