@@ -6,6 +6,7 @@ agent B (on process 2) viewing and typing, and warns A before sending after B re
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 
@@ -120,3 +121,33 @@ def test_agent_sees_changes_from_other_processes_without_reload(desk, page, brow
     page.get_by_role("button", name="Send mine anyway").click()
     page.get_by_text("Reply sent.").wait_for()
     assert "Have you tried turning it off and on?" in page.locator("#timeline").inner_text()
+
+
+def test_a_new_request_appears_in_the_open_queue_without_reload(desk, page, browser):  # type: ignore[no-untyped-def]
+    log_in(page, desk["one"], "ann@example.test", "ann-pw-1")
+    with page.expect_response(lambda r: "/agent/rail/" in r.url):
+        page.goto(f"{desk['one']}/agent/views/open/")
+    rail = page.get_by_role("navigation", name="Views")
+    count = rail.get_by_role("link", name=re.compile("All open")).locator(".count")
+    assert count.inner_text() == "1"
+    page.evaluate("window.__notReloaded = true")
+
+    customer = browser.new_context().new_page()
+    try:
+        log_in(customer, desk["two"], "carol@example.org", "carol-pw-1")
+        customer.goto(f"{desk['two']}/requests/new/")
+        customer.get_by_label("Subject").fill("Projector shows no picture")
+        customer.get_by_label("Description").fill("Blue screen only.")
+        customer.get_by_role("button", name="Submit request").click()
+        customer.get_by_text("We e-mailed you a confirmation").wait_for()
+    finally:
+        customer.context.close()
+
+    page.get_by_role("link", name="Projector shows no picture").wait_for(timeout=10_000)
+    assert page.evaluate("window.__notReloaded") is True
+    # The rail's counts follow (they refresh at most every ten seconds).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#rail a')].some("
+        "a => a.innerText.includes('All open') && a.querySelector('.count').innerText === '2')",
+        timeout=15_000,
+    )
