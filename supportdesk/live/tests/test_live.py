@@ -78,3 +78,39 @@ def test_send_anyway_skips_the_check(client, alice, bob, carol_ticket, confirm):
     reply(carol_ticket, author=bob, body="Bob again.", public=True)
     post = {"kind": "public", "body": "Mine", "seen": "1", "confirm_collision": confirm}
     assert client.post(f"/agent/tickets/{carol_ticket.number}/reply/", post).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_committed_change_wakes_the_hub_at_once(alice, carol):
+    """The hub LISTENs; a change committed by anyone NOTIFYs it (SQLite polls instead)."""
+    import asyncio
+
+    from django.db import connection
+
+    from supportdesk.live.hub import Hub
+
+    if connection.vendor != "postgresql":
+        # SQLite has no LISTEN: the listener ends at once and streams poll.
+        assert asyncio.run(asyncio.wait_for(Hub()._listen(), timeout=1)) is None
+        return
+
+    async def scenario() -> bool:
+        hub = Hub()
+        listener = asyncio.get_running_loop().create_task(hub._listen())
+        await asyncio.sleep(0.5)  # connected and listening
+        from asgiref.sync import sync_to_async
+
+        def change() -> None:
+            try:
+                create_ticket(by=None, requester=carol, subject="Wake", body="x")
+            finally:
+                connection.close()  # this thread's own connection, or teardown waits on it
+
+        await sync_to_async(change, thread_sensitive=False)()
+        try:
+            await asyncio.wait_for(hub._wake.wait(), timeout=5)
+            return True
+        finally:
+            listener.cancel()
+
+    assert asyncio.run(scenario())
