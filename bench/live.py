@@ -25,6 +25,7 @@ import random
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -159,7 +160,10 @@ def run(n: int, streams: int, changes: int, idle_seconds: float) -> dict[str, An
     args = argparse.Namespace(streams=streams, changes=changes, idle_seconds=idle_seconds)
     pids: list[int] = []
     with serving(db, 1, pids) as a, serving(db, 1) as b:
-        rows = asyncio.run(_measure(a, b, pids[0], db, args))
+        # A thread of its own: the caller (a test run with Playwright's loop) may be inside
+        # an event loop already, where asyncio.run refuses to start another.
+        with ThreadPoolExecutor(1) as pool:
+            rows = pool.submit(asyncio.run, _measure(a, b, pids[0], db, args)).result()
     return report("live", n, rows, database_built_seconds=db.seconds, cached=db.cached)
 
 

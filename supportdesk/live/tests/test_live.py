@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from supportdesk.live.feed import Cursor, current_cursor, read_since
@@ -83,15 +85,13 @@ def test_send_anyway_skips_the_check(client, alice, bob, carol_ticket, confirm):
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_a_committed_change_wakes_the_hub_at_once(alice, carol):
     """The hub LISTENs; a change committed by anyone NOTIFYs it (SQLite polls instead)."""
-    import asyncio
-
     from django.db import connection
 
     from supportdesk.live.hub import Hub
 
     if connection.vendor != "postgresql":
         # SQLite has no LISTEN: the listener ends at once and streams poll.
-        assert asyncio.run(asyncio.wait_for(Hub()._listen(), timeout=1)) is None
+        assert _run(asyncio.wait_for(Hub()._listen(), timeout=1)) is None
         return
 
     async def scenario() -> bool:
@@ -113,4 +113,12 @@ def test_on_postgresql_a_committed_change_wakes_the_hub_at_once(alice, carol):
         finally:
             listener.cancel()
 
-    assert asyncio.run(scenario())
+    assert _run(scenario())
+
+
+def _run(coroutine):  # type: ignore[no-untyped-def]
+    """asyncio.run on a thread of its own, in case this thread already has a loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
