@@ -91,8 +91,14 @@ document.addEventListener("DOMContentLoaded", function () {
 
   function onPresence(signals) {
     for (const s of signals) {
-      if (s.kind === "left") people.delete(s.user);
-      else people.set(s.user, { name: s.name, kind: s.kind, at: Date.now() });
+      const known = people.get(s.user);
+      // Reloading a page sends "left" from the old page, which may arrive just after
+      // "viewing" from the new one: a leave that soon after a sign of life is that.
+      if (s.kind === "left") {
+        if (!known || Date.now() - known.at > 3000) people.delete(s.user);
+      } else {
+        people.set(s.user, { name: s.name, kind: s.kind, at: Date.now() });
+      }
     }
     showPresence();
   }
