@@ -44,6 +44,7 @@ bench: venv
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.api --processes $(BENCH_PROCESSES)
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.pages --processes $(BENCH_PROCESSES)
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.live
+	$(BIN)/python -m bench.sla_time
 
 clean:
 	rm -rf $(VENV) var

@@ -33,5 +33,12 @@ def enqueue(fn: Any, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: fn(*args, **kwargs))
 
 
+def enqueue_in(seconds: float, fn: Any, *args: Any) -> None:
+    """Run `fn(*args)` about `seconds` from now, once the current transaction commits.
+    In immediate mode (the tests) Huey keeps the job in its in-memory schedule, where no
+    consumer runs it: tests call the step they want to check themselves."""
+    transaction.on_commit(lambda: fn.schedule(args=args, delay=seconds))
+
+
 def periodic(minute: str = "*", hour: str = "*") -> Callable[[Callable], Any]:
     return db_periodic_task(crontab(minute=minute, hour=hour))

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "supportdesk.adminui",
     "supportdesk.portal",
     "supportdesk.live",
+    "supportdesk.sla",
+    "supportdesk.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -206,5 +208,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}},
+    # httpx logs every request's URL at INFO, and webhook URLs may carry a token.
+    "loggers": {"huey": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

@@ -1,6 +1,6 @@
 """The admin pages, mounted at /agent/admin/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from supportdesk.adminui.views import (
     agents,
@@ -53,4 +53,5 @@ urlpatterns = [
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/created/", tokens.token_created, name="token_created"),
     path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("webhooks/", include("supportdesk.webhooks.urls")),
 ]

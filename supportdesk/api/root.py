@@ -16,6 +16,7 @@ from supportdesk.api import (
     groups,
     organizations,
     people,
+    sla,
     ticket_links,
     tickets,
     users,
@@ -56,3 +57,5 @@ api.add_router("/me", users.me_router)
 api.add_router("/organizations", organizations.router)
 api.add_router("/groups", groups.router)
 api.add_router("/views", views.router)
+api.add_router("/sla", sla.router)
+api.add_router("/tickets", sla.ticket_router)

@@ -158,6 +158,9 @@ class Ticket(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="In the trash since.")
+    sla_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="The next SLA due time, kept by the sla app."
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -174,6 +177,12 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "number"], name="ticket_priority"),
             models.Index(fields=["updated_at", "number"], name="ticket_updated"),
             models.Index(fields=["status", "solved_at"], name="ticket_solved"),
+            # "Breaches next": only tickets that owe something have a due time.
+            models.Index(
+                fields=["sla_due_at", "number"],
+                condition=models.Q(sla_due_at__isnull=False),
+                name="ticket_sla_due",
+            ),
             # Only the trash: an index on every row's deleted_at would tempt SQLite's
             # planner away from the filter indexes above for `deleted_at IS NULL`.
             models.Index(

@@ -1,0 +1,235 @@
+"""The only writers of calendars, policies and computed clocks.
+
+`recompute(number)` is the heart: it picks the ticket's policy (the first enabled one
+whose conditions match), builds the business-time schedule of the policy's calendar (or
+the ticket's group's, or 24/7 UTC), reads the ticket's history and stores every target's
+clock and the next due time. A change of policy is recorded as an event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from supportdesk.accounts.models import Group, User
+from supportdesk.accounts.services import require_admin
+from supportdesk.conditions.compile import matches
+from supportdesk.conditions.validate import validate
+from supportdesk.lib.errors import DomainError
+from supportdesk.sla.businesstime import CalendarError, Schedule
+from supportdesk.sla.clocks import History, Post, compute, next_due
+from supportdesk.sla.holiday_dates import holiday_dates, validate_country
+from supportdesk.sla.models import TARGETS, Calendar, GroupCalendar, Policy, TicketSla
+from supportdesk.tickets.events import EventLog
+from supportdesk.tickets.models import EventKind, Source, Status, Ticket
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_schedules: dict[tuple[Any, ...], Schedule] = {}
+
+
+# Calendars and policies -----------------------------------------------------------------
+
+
+def _clean_dates(dates: Any) -> list[str]:
+    if not isinstance(dates, list):
+        raise DomainError("holidays.dates: a list of dates like 2026-12-24")
+    try:
+        return sorted({date.fromisoformat(str(d)).isoformat() for d in dates})
+    except ValueError as exc:
+        raise DomainError(f"holidays.dates: {exc}") from exc
+
+
+@transaction.atomic
+def save_calendar(
+    *,
+    by: User,
+    calendar: Calendar | None = None,
+    name: str,
+    timezone_name: str,
+    hours: dict[str, Any],
+    country: str = "",
+    subdivision: str = "",
+    dates: list[Any] | None = None,
+) -> Calendar:
+    require_admin(by)
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise DomainError("name: between 1 and 100 characters")
+    clean_dates = _clean_dates(dates or [])
+    try:
+        Schedule.from_spec(timezone_name, hours, [date.fromisoformat(d) for d in clean_dates])
+        if country:
+            validate_country(country.upper(), subdivision.upper() or None)
+    except CalendarError as exc:
+        raise DomainError(str(exc)) from exc
+    others = Calendar.objects.filter(name=name)
+    if calendar is not None:
+        others = others.exclude(pk=calendar.pk)
+    if others.exists():
+        raise DomainError(f"name: a calendar named {name!r} exists")
+    calendar = calendar or Calendar()
+    calendar.name, calendar.timezone, calendar.hours = name, timezone_name, hours
+    calendar.country, calendar.subdivision = country.upper(), subdivision.upper()
+    calendar.dates = clean_dates
+    calendar.save()
+    return calendar
+
+
+def set_group_calendar(group: Group, calendar: Calendar | None, *, by: User) -> None:
+    require_admin(by)
+    if calendar is None:
+        GroupCalendar.objects.filter(group=group).delete()
+    else:
+        GroupCalendar.objects.update_or_create(group=group, defaults={"calendar": calendar})
+
+
+def _clean_targets(targets: Any) -> dict[str, int]:
+    if not isinstance(targets, dict) or not targets:
+        raise DomainError(f"targets: minutes for some of {', '.join(TARGETS)}")
+    clean = {}
+    for key, value in targets.items():
+        if key not in TARGETS:
+            raise DomainError(f"targets.{key}: not a target; use {', '.join(TARGETS)}")
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 525_600:
+            raise DomainError(f"targets.{key}: whole minutes between 1 and 525,600")
+        clean[key] = value
+    return clean
+
+
+def _clean_pause(pause_on: Any) -> list[str]:
+    allowed = {Status.PENDING, Status.ON_HOLD, Status.NEW, Status.OPEN}
+    if not isinstance(pause_on, list) or any(s not in allowed for s in pause_on):
+        raise DomainError("pause_on: a list of statuses among pending, on-hold")
+    return sorted(set(pause_on))
+
+
+@transaction.atomic
+def save_policy(
+    *,
+    by: User,
+    policy: Policy | None = None,
+    name: str,
+    conditions: Any,
+    targets: Any,
+    calendar: Calendar | None = None,
+    business_hours: bool = True,
+    pause_on: Any = None,
+    position: int | None = None,
+    enabled: bool = True,
+) -> Policy:
+    require_admin(by)
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise DomainError("name: between 1 and 100 characters")
+    others = Policy.objects.filter(name=name)
+    if policy is not None:
+        others = others.exclude(pk=policy.pk)
+    if others.exists():
+        raise DomainError(f"name: a policy named {name!r} exists")
+    policy = policy or Policy()
+    policy.name = name
+    policy.conditions = validate(conditions or {"all": [], "any": []}, context="policy")
+    policy.targets = _clean_targets(targets)
+    policy.pause_on = _clean_pause(pause_on if pause_on is not None else ["pending", "on-hold"])
+    policy.calendar, policy.business_hours, policy.enabled = calendar, business_hours, enabled
+    if position is not None:
+        policy.position = position
+    elif policy.pk is None:
+        policy.position = (
+            Policy.objects.order_by("-position").values_list("position", flat=True).first() or 0
+        ) + 1
+    policy.save()
+    return policy
+
+
+# Clocks ---------------------------------------------------------------------------------
+
+
+def schedule_of(calendar: Calendar | None, *, business_hours: bool = True) -> Schedule:
+    """The business-time schedule of a calendar (cached until the calendar changes)."""
+    if calendar is None:
+        return Schedule.always("UTC")
+    if not business_hours:
+        return Schedule.always(calendar.timezone)
+    key = (
+        calendar.pk,
+        calendar.timezone,
+        repr(calendar.hours),
+        calendar.country,
+        calendar.subdivision,
+        tuple(calendar.dates),
+    )
+    found = _schedules.get(key)
+    if found is None:
+        days = {date.fromisoformat(d) for d in calendar.dates}
+        if calendar.country:
+            this_year = timezone.now().year
+            years = range(this_year - 2, this_year + 3)
+            days |= holiday_dates(calendar.country, calendar.subdivision or None, years)
+        found = Schedule.from_spec(calendar.timezone, calendar.hours, days)
+        _schedules[key] = found
+    return found
+
+
+def policy_for(ticket: Ticket, policies: list[Policy] | None = None) -> Policy | None:
+    candidates = policies if policies is not None else list(Policy.objects.filter(enabled=True))
+    return next((p for p in candidates if matches(ticket, p.conditions)), None)
+
+
+def _calendar_for(ticket: Ticket, policy: Policy) -> Calendar | None:
+    if policy.calendar_id:
+        return policy.calendar
+    if ticket.group_id is None:
+        return None
+    link = GroupCalendar.objects.filter(group_id=ticket.group_id).select_related("calendar").first()
+    return link.calendar if link else None
+
+
+def history_of(ticket: Ticket) -> History:
+    statuses = [(ticket.created_at, Status.NEW.value)]
+    changes = ticket.events.filter(kind=EventKind.CHANGED, field="status").order_by("id")
+    statuses += [(e.created_at, str(e.new)) for e in changes.only("created_at", "new")]
+    posts = [
+        Post(m.created_at, m.author.is_agent)
+        for m in ticket.messages.filter(public=True)
+        .select_related("author")
+        .order_by("created_at", "id")
+    ]
+    return History(ticket.created_at, statuses, posts)
+
+
+def recompute(number: int, *, now: datetime | None = None) -> TicketSla | None:
+    """Compute and store the clocks of ticket `number`; None when it no longer exists."""
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_related("requester", "group").filter(number=number).first()
+    if ticket is None:
+        return None
+    with transaction.atomic():
+        current = TicketSla.objects.select_for_update().filter(ticket=ticket).first()
+        policy = policy_for(ticket) if ticket.deleted_at is None else None
+        old_policy = current.policy_id if current else None
+        targets: dict[str, Any] = {}
+        due = None
+        if policy is not None:
+            schedule = schedule_of(
+                _calendar_for(ticket, policy), business_hours=policy.business_hours
+            )
+            clocks = compute(schedule, history_of(ticket), policy.targets, policy.pause_on, now)
+            targets = {name: clock.as_json() for name, clock in clocks.items()}
+            due = next_due(clocks)
+        sla, _ = TicketSla.objects.update_or_create(
+            ticket=ticket,
+            defaults={"policy": policy, "targets": targets, "computed_at": now},
+        )
+        # A derived value, like the search index: no event of its own.
+        Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due)
+        if old_policy != (policy.pk if policy else None) and (current or policy):
+            log = EventLog(actor=None, source=Source.SYSTEM)
+            log.changed(ticket, "sla_policy", old_policy, policy.pk if policy else None)
+            log.publish()
+        return sla
