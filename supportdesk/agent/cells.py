@@ -36,6 +36,36 @@ def _when(value: datetime) -> SafeString:
     )
 
 
+def sla_text(due: datetime | None, now: datetime | None = None) -> tuple[str, str]:
+    """("1h 12m left", "sla-soon") for a due time: the words and an urgency class."""
+    if due is None:
+        return "", ""
+    seconds = (due - (now or timezone.now())).total_seconds()
+    span = _span(abs(seconds))
+    if seconds < 0:
+        return f"breached {span} ago", "sla-late"
+    return f"{span} left", "sla-soon" if seconds < 3600 else "sla-ok"
+
+
+def _span(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{hours // 24}d {hours % 24}h"
+
+
+def _sla(t: Ticket) -> SafeString:
+    text, urgency = sla_text(t.sla_due_at)
+    if not text:
+        return mark_safe("<td></td>")
+    return format_html(
+        '<td><span class="sla {}" title="{}">{}</span></td>', urgency, t.sla_due_at, text
+    )
+
+
 def _subject(t: Ticket) -> SafeString:
     snippet = getattr(t, "snippet", "")
     extra = format_html('<div class="snippet small muted">{}</div>', snippet) if snippet else ""
@@ -75,6 +105,7 @@ CELLS: dict[str, Callable[[Ticket], SafeString]] = {
     ),
     "created_at": lambda t: _when(t.created_at),
     "updated_at": lambda t: _when(t.updated_at),
+    "sla": _sla,
 }
 
 

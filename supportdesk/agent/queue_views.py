@@ -22,7 +22,12 @@ PAGE_SIZE = 50
 # Headers are short: the list is wide.
 HEADERS = {**COLUMN_LABELS, "number": "#", "updated_at": "Updated"}
 # The column header that sorts, and by which of SORTS (keyset-paginated, index-backed).
-SORTABLE = {"number": "number", "created_at": "number", "updated_at": "updated_at"}
+SORTABLE = {
+    "number": "number",
+    "created_at": "number",
+    "updated_at": "updated_at",
+    "sla": "sla_due_at",
+}
 
 
 @agent_required
@@ -88,7 +93,7 @@ def _columns(q: Queue, sort: str) -> list[dict[str, str]]:
         if key in SORTABLE:
             base = SORTABLE[key]
             descending = sort == f"-{base}"
-            col["sort"] = base if descending else f"-{base}"
+            col["sort"] = base if descending or f"-{base}" not in SORTS else f"-{base}"
             if sort.lstrip("-") == base:
                 col["aria_sort"] = "descending" if descending else "ascending"
         columns.append(col)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -14,12 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 from supportdesk.accounts.models import STAFF_ROLES, Group, Role
 from supportdesk.accounts.services import update_user
 from supportdesk.agent import ticket_input
+from supportdesk.agent.cells import sla_text
 from supportdesk.agent.pages import agent_required, render_workspace
 from supportdesk.agent.queue_views import bulk_choices
 from supportdesk.agent.rail import forget_counts
 from supportdesk.agent.timeline import build_timeline
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
+from supportdesk.sla.models import TicketSla
 from supportdesk.tickets.models import (
     CustomField,
     LinkKind,
@@ -86,6 +89,7 @@ def _render(
         "ticket": ticket,
         "timeline": timeline,
         "last_message_id": conversation[-1].pk if conversation else 0,
+        "sla": sla_panel(ticket),
         "collision": collision,
         "composer": composer or {"kind": "note" if user.role == Role.LIGHT_AGENT else "public"},
         "error": error,
@@ -107,6 +111,35 @@ def _render(
         "priorities": list(Priority),
     }
     return render_workspace(request, "agent/ticket.html", context, status=status)
+
+
+TARGET_LABELS = {
+    "first_reply": "First reply",
+    "next_reply": "Next reply",
+    "periodic_update": "Update",
+    "resolution": "Resolution",
+}
+
+
+def sla_panel(ticket: Ticket) -> dict[str, Any] | None:
+    """The ticket's policy and each target in words: "First reply · 1h 12m left"."""
+    sla = TicketSla.objects.select_related("policy").filter(ticket=ticket).first()
+    if sla is None or sla.policy is None:
+        return None
+    rows = []
+    for key, clock in sla.targets.items():
+        state = clock.get("state", "")
+        due = datetime.fromisoformat(clock["due_at"]) if clock.get("due_at") else None
+        text, urgency = sla_text(due) if state in ("active", "breached") else ("", "")
+        if state == "achieved":
+            text, urgency = "met", "sla-ok"
+            if clock.get("breached_minutes"):
+                text, urgency = f"met late, by {round(clock['breached_minutes'])} min", "sla-late"
+        elif state == "paused":
+            text = "paused"
+        rows.append({"label": TARGET_LABELS.get(key, key), "text": text, "urgency": urgency})
+    head = sla_text(ticket.sla_due_at)
+    return {"policy": sla.policy.name, "rows": rows, "next": head[0], "next_urgency": head[1]}
 
 
 def _links(ticket: Ticket) -> list[dict[str, Any]]:

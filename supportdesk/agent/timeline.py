@@ -11,7 +11,7 @@ from supportdesk.tickets.models import EventKind, Message, TicketEvent
 
 PERSON_FIELDS = {"assignee", "requester"}
 PEOPLE_FIELDS = {"cc", "followers"}
-LABELS = {"custom_fields": "Fields", "cc": "CC", "type": "Type"}
+LABELS = {"custom_fields": "Fields", "cc": "CC", "type": "Type", "sla_policy": "SLA policy"}
 
 
 @dataclass
@@ -41,6 +41,7 @@ def build_timeline(messages: list[Message], events: list[TicketEvent]) -> list[E
 def _names(events: list[TicketEvent]) -> dict[tuple[str, int], str]:
     user_ids: set[int] = set()
     group_ids: set[int] = set()
+    policy_ids: set[int] = set()
     for e in events:
         values = [v for v in (e.old, e.new) if v is not None]
         if e.field in PERSON_FIELDS:
@@ -49,11 +50,18 @@ def _names(events: list[TicketEvent]) -> dict[tuple[str, int], str]:
             user_ids.update(i for v in values if isinstance(v, list) for i in v)
         elif e.field == "group":
             group_ids.update(v for v in values if isinstance(v, int))
+        elif e.field == "sla_policy":
+            policy_ids.update(v for v in values if isinstance(v, int))
     names: dict[tuple[str, int], str] = {}
     for user in User.objects.filter(pk__in=user_ids).only("pk", "name", "email"):
         names[("user", user.pk)] = user.display_name
     for group in Group.objects.filter(pk__in=group_ids).only("pk", "name"):
         names[("group", group.pk)] = group.name
+    if policy_ids:
+        from supportdesk.sla.models import Policy
+
+        for policy in Policy.objects.filter(pk__in=policy_ids).only("pk", "name"):
+            names[("policy", policy.pk)] = policy.name
     return names
 
 
@@ -66,6 +74,8 @@ def _show(field: str, value: Any, names: dict[tuple[str, int], str]) -> str:
         return ", ".join(names.get(("user", v), f"#{v}") for v in value)
     if field == "group":
         return names.get(("group", value), f"#{value}")
+    if field == "sla_policy":
+        return names.get(("policy", value), f"#{value}")
     if field == "tags":
         return ", ".join(value)
     if field == "custom_fields" and isinstance(value, dict):

@@ -30,6 +30,7 @@ from supportdesk.tickets.queries import SORTS
 
 SORT_LABELS = {
     "-updated_at": "Last updated, newest first",
+    "sla_due_at": "Breaching next (tickets with an SLA)",
     "updated_at": "Last updated, oldest first",
     "-number": "Ticket number, newest first",
     "number": "Ticket number, oldest first",

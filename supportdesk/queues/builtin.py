@@ -82,7 +82,7 @@ def _recently_solved(user: User) -> Callable[[], QuerySet[Ticket]]:
 
 
 def builtin_queues(user: User, groups: list[Group]) -> list[Queue]:
-    mine_cols = ["number", "subject", "requester", "status", "priority", "updated_at"]
+    mine_cols = ["number", "subject", "requester", "status", "priority", "sla", "updated_at"]
     queues = [
         Queue(
             "mine",
@@ -99,7 +99,7 @@ def builtin_queues(user: User, groups: list[Group]) -> list[Queue]:
         Queue(
             "open",
             "All open",
-            columns=[*mine_cols[:5], "group", "assignee", "updated_at"],
+            columns=[*mine_cols[:6], "group", "assignee", "updated_at"],
             **_by_status(_filtered(user), [Status.NEW, Status.OPEN]),
         ),
         Queue("pending", "Pending", _tickets(user, status=[Status.PENDING])),
@@ -112,7 +112,7 @@ def builtin_queues(user: User, groups: list[Group]) -> list[Queue]:
                 f"group-{group.pk}",
                 group.name,
                 sort="number",
-                columns=[*mine_cols[:5], "assignee", "updated_at"],
+                columns=[*mine_cols[:6], "assignee", "updated_at"],
                 section="Groups",
                 **_by_status(_filtered(user, group=group.pk), UNSOLVED),
             )

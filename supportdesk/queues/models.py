@@ -19,6 +19,7 @@ COLUMNS = (
     "assignee",
     "organization",
     "tags",
+    "sla",
     "created_at",
     "updated_at",
 )
@@ -36,8 +37,9 @@ COLUMN_LABELS = {
     "tags": "Tags",
     "created_at": "Created",
     "updated_at": "Last updated",
+    "sla": "SLA",
 }
-DEFAULT_COLUMNS = ["number", "subject", "requester", "status", "priority", "updated_at"]
+DEFAULT_COLUMNS = ["number", "subject", "requester", "status", "priority", "sla", "updated_at"]
 
 
 class SavedView(models.Model):

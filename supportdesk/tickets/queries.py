@@ -18,6 +18,8 @@ SORTS = {
     "number": ("number",),
     "-updated_at": ("-updated_at", "-number"),
     "updated_at": ("updated_at", "number"),
+    # Breaching next first; only tickets that owe something have a due time.
+    "sla_due_at": ("sla_due_at", "number"),
 }
 
 
@@ -124,6 +126,8 @@ def page_tickets(
     if sort not in SORTS:
         raise DomainError(f"sort must be one of {', '.join(SORTS)}")
     order = SORTS[sort]
+    if sort == "sla_due_at":
+        qs = qs.filter(sla_due_at__isnull=False)
     if "sort_number" in qs.query.annotations:
         order = tuple(key.replace("number", "sort_number") for key in order)
     if cursor:
@@ -155,6 +159,8 @@ def page_tickets_merged(
     order = SORTS[sort]
     keys = [key.lstrip("-") for key in order]
     after = _after(order, decode_cursor(cursor)) if cursor else Q()
+    if sort == "sla_due_at":
+        after &= Q(sla_due_at__isnull=False)
     found: list[tuple[Any, ...]] = []
     for qs in parts:
         found += qs.filter(after).order_by(*order).values_list(*keys)[: limit + 1]

@@ -113,3 +113,21 @@ def test_clocks_follow_the_ticket_and_a_priority_change_switches_policy(
 def test_customers_do_not_read_sla(client, carol, carol_ticket):
     client.force_login(carol)
     assert client.get(f"/api/v1/tickets/{carol_ticket.number}/sla").status_code == 403
+
+
+def test_the_workspace_shows_time_left_and_sorts_by_next_breach(
+    api, client, alice, carol, django_capture_on_commit_callbacks
+):
+    api("post", "/sla/policies", EVERYONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = create_ticket(by=None, requester=carol, subject="Older", body="x")
+        second = create_ticket(by=None, requester=carol, subject="Newer", body="y")
+    client.force_login(alice)
+    page = client.get("/agent/views/open/").content.decode()
+    assert 'class="sla sla-ok"' in page and "left</span>" in page
+    ordered = client.get("/agent/views/open/?sort=sla_due_at").content.decode()
+    assert ordered.index("Older") < ordered.index("Newer")
+    ticket_page = client.get(f"/agent/tickets/{first.number}/").content.decode()
+    assert 'id="sla"' in ticket_page and "First reply" in ticket_page and "Everyone" in ticket_page
+    assert "SLA policy: none → Everyone" in ticket_page
+    assert second.number
