@@ -45,6 +45,7 @@ bench: venv
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.pages --processes $(BENCH_PROCESSES)
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.live
 	$(BIN)/python -m bench.sla_time
+	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.sla
 
 clean:
 	rm -rf $(VENV) var

@@ -9,6 +9,7 @@ from supportdesk.adminui.views import (
     home,
     organizations,
     setup,
+    sla,
     tags,
     tokens,
 )
@@ -53,5 +54,6 @@ urlpatterns = [
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/created/", tokens.token_created, name="token_created"),
     path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("sla/", include(sla.urlpatterns)),
     path("webhooks/", include("supportdesk.webhooks.urls")),
 ]

@@ -17,6 +17,7 @@ from supportdesk.api import (
     organizations,
     people,
     sla,
+    sla_rules,
     ticket_links,
     tickets,
     users,
@@ -58,4 +59,5 @@ api.add_router("/organizations", organizations.router)
 api.add_router("/groups", groups.router)
 api.add_router("/views", views.router)
 api.add_router("/sla", sla.router)
+api.add_router("/sla", sla_rules.router)
 api.add_router("/tickets", sla.ticket_router)

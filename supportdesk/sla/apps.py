@@ -6,4 +6,4 @@ class SlaConfig(AppConfig):
     verbose_name = "SLAs"
 
     def ready(self) -> None:
-        from supportdesk.sla import subscribers  # noqa: F401 - recompute clocks on changes
+        from supportdesk.sla import kinds, subscribers  # noqa: F401 - kinds; recompute on changes

@@ -18,6 +18,7 @@ from supportdesk.accounts.models import Group, User
 from supportdesk.accounts.services import require_admin
 from supportdesk.conditions.compile import matches
 from supportdesk.conditions.validate import validate
+from supportdesk.jobs import enqueue
 from supportdesk.lib.errors import DomainError
 from supportdesk.sla.businesstime import CalendarError, Schedule
 from supportdesk.sla.clocks import History, Post, compute, next_due
@@ -75,6 +76,7 @@ def save_calendar(
     calendar.country, calendar.subdivision = country.upper(), subdivision.upper()
     calendar.dates = clean_dates
     calendar.save()
+    _recompute_later()
     return calendar
 
 
@@ -84,6 +86,7 @@ def set_group_calendar(group: Group, calendar: Calendar | None, *, by: User) -> 
         GroupCalendar.objects.filter(group=group).delete()
     else:
         GroupCalendar.objects.update_or_create(group=group, defaults={"calendar": calendar})
+    _recompute_later()
 
 
 def _clean_targets(targets: Any) -> dict[str, int]:
@@ -137,6 +140,7 @@ def save_policy(
     policy.targets = _clean_targets(targets)
     policy.pause_on = _clean_pause(pause_on if pause_on is not None else ["pending", "on-hold"])
     policy.calendar, policy.business_hours, policy.enabled = calendar, business_hours, enabled
+    _recompute_later()
     if position is not None:
         policy.position = position
     elif policy.pk is None:
@@ -145,6 +149,49 @@ def save_policy(
         ) + 1
     policy.save()
     return policy
+
+
+def delete_calendar(calendar: Calendar, *, by: User) -> None:
+    require_admin(by)
+    if calendar.policies.exists():
+        names = ", ".join(
+            calendar.policies.order_by("position", "id").values_list("name", flat=True)
+        )
+        raise DomainError(f"calendar: used by the policies {names}; change them first")
+    calendar.delete()
+    _recompute_later()
+
+
+def delete_policy(policy: Policy, *, by: User) -> None:
+    require_admin(by)
+    policy.delete()
+    _recompute_later()
+
+
+@transaction.atomic
+def move_policy(policy: Policy, *, by: User, offset: int) -> None:
+    """Move a policy `offset` places earlier (negative) or later in the order policies
+    are tried, numbering them all 1..n so that equal positions cannot tie."""
+    require_admin(by)
+    order = list(Policy.objects.select_for_update().order_by("position", "id"))
+    ids = [p.pk for p in order]
+    if policy.pk not in ids:
+        raise DomainError("policy: no such policy")
+    old = ids.index(policy.pk)
+    new = max(0, min(len(ids) - 1, old + offset))
+    ids.insert(new, ids.pop(old))
+    by_id = {p.pk: p for p in order}
+    for position, pk in enumerate(ids, start=1):
+        if by_id[pk].position != position:
+            Policy.objects.filter(pk=pk).update(position=position)
+    _recompute_later()
+
+
+def _recompute_later() -> None:
+    """Open tickets' clocks follow a calendar or policy change, in a job after commit."""
+    from supportdesk.sla.bulk import recompute_open_job
+
+    enqueue(recompute_open_job)
 
 
 # Clocks ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from supportdesk.jobs import job
+from supportdesk.jobs import job, periodic
 from supportdesk.sla.services import recompute
 
 
@@ -7,3 +7,11 @@ def recompute_tickets(numbers: list[int]) -> int:
     for number in numbers:
         recompute(number)
     return len(numbers)
+
+
+@periodic(minute="*")
+def run_escalations() -> dict[str, int]:
+    """SLA warnings and escalations, stalled tickets and emergencies, every minute."""
+    from supportdesk.sla import escalations
+
+    return escalations.run()

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from supportdesk.sla.businesstime import (
@@ -327,6 +327,10 @@ def test_more_minutes_are_never_due_earlier(schedule, start, m1, m2):
 @settings(deadline=None, max_examples=300)
 @given(schedules, instants, amounts, amounts)
 def test_adding_in_two_steps_equals_adding_once(schedule, start, m1, m2):
+    # A step too small to change m1 in floating point (480 + 1e-311 == 480) is not a
+    # step at all for the one-step side, while the two-step side still has to wait for
+    # the next opening: skip those.
+    assume(m2 == 0 or m1 + m2 != m1)
     stepped = add_business_minutes(schedule, add_business_minutes(schedule, start, m1), m2)
     assert abs(stepped - add_business_minutes(schedule, start, m1 + m2)) <= EPSILON
 
