@@ -22,7 +22,8 @@ from supportdesk.agent.rail import forget_counts
 from supportdesk.agent.timeline import build_timeline
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
-from supportdesk.sla.models import TicketSla
+from supportdesk.sla.emergencies import acknowledge_emergency
+from supportdesk.sla.models import Emergency, TicketSla
 from supportdesk.tickets.models import (
     CustomField,
     LinkKind,
@@ -90,6 +91,9 @@ def _render(
         "timeline": timeline,
         "last_message_id": conversation[-1].pk if conversation else 0,
         "sla": sla_panel(ticket),
+        "emergencies": list(
+            Emergency.objects.filter(ticket=ticket, acknowledged_at=None).select_related("rule")
+        ),
         "collision": collision,
         "composer": composer or {"kind": "note" if user.role == Role.LIGHT_AGENT else "public"},
         "error": error,
@@ -233,4 +237,21 @@ def requester_notes_view(request: AuthedRequest, number: int) -> HttpResponse:
     except DomainError as exc:
         return _render(request, ticket, error=str(exc), status=400)
     messages.success(request, "Notes saved.")
+    return redirect("agent:ticket", number=ticket.number)
+
+
+@agent_required
+@require_POST
+def acknowledge_view(request: AuthedRequest, number: int, emergency_id: int) -> HttpResponse:
+    """Take an emergency on: the repeats stop and the ticket records who and when."""
+    ticket = _ticket_or_404(request, number)
+    emergency = Emergency.objects.filter(pk=emergency_id, ticket=ticket).first()
+    if emergency is None:
+        raise Http404("no such emergency")
+    try:
+        acknowledge_emergency(emergency, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Emergency acknowledged: the alerts stop.")
     return redirect("agent:ticket", number=ticket.number)

@@ -21,6 +21,11 @@ urlpatterns = [
         ticket_views.requester_notes_view,
         name="requester_notes",
     ),
+    path(
+        "tickets/<int:number>/emergencies/<int:emergency_id>/acknowledge/",
+        ticket_views.acknowledge_view,
+        name="acknowledge",
+    ),
     path("tickets/<int:number>/merge/", structure_views.merge_view, name="ticket_merge"),
     path("tickets/<int:number>/link/", structure_views.link_view, name="ticket_link"),
     path("tickets/<int:number>/unlink/", structure_views.unlink_view, name="ticket_unlink"),

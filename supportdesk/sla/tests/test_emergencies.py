@@ -152,3 +152,18 @@ def test_emergencies_api_lists_and_acknowledges(api, rule, outage, alice, carol)
     assert api(alice, "get", "/emergencies?open=true").json()["items"] == []
     assert len(api(alice, "get", "/emergencies?open=false").json()["items"]) == 1
     assert api(alice, "post", "/emergencies/999/acknowledge").status_code == 404
+
+
+def test_the_ticket_page_offers_acknowledge_and_it_stops_the_alerts(client, rule, outage, bob):  # type: ignore[no-untyped-def]
+    escalations.run(now=at(outage, 1))
+    client.force_login(bob)
+    page = client.get(f"/agent/tickets/{outage.number}/").content.decode()
+    assert "Emergency: Outage" in page and "Acknowledge" in page
+    emergency = Emergency.objects.get(ticket=outage)
+    url = f"/agent/tickets/{outage.number}/emergencies/{emergency.pk}/acknowledge/"
+    after = client.post(url, follow=True).content.decode()
+    assert "Emergency acknowledged" in after and "Emergency: Outage" not in after
+    emergency.refresh_from_db()
+    assert emergency.acknowledged_by == bob
+    again = client.post(url, follow=True).content.decode()
+    assert "already acknowledged by Bob Agent" in again

@@ -8,6 +8,9 @@ from supportdesk.lib.errors import DomainError
 from supportdesk.tickets.queries import SORTS, TicketFilter, filter_tickets, page_tickets
 from supportdesk.tickets.services import create_ticket, update_ticket
 
+# "Breaching next" lists only tickets with an SLA due time (tested in the sla app).
+PLAIN_SORTS = [s for s in SORTS if s != "sla_due_at"]
+
 
 @pytest.fixture
 def twelve(carol, alice):  # type: ignore[no-untyped-def]
@@ -29,7 +32,7 @@ def walk(user, f, sort, limit=5):  # type: ignore[no-untyped-def]
             return seen
 
 
-@pytest.mark.parametrize("sort", list(SORTS))
+@pytest.mark.parametrize("sort", PLAIN_SORTS)
 def test_cursor_walks_every_ticket_once_in_order(twelve, alice, sort):
     expected = sorted(
         twelve,
@@ -39,7 +42,7 @@ def test_cursor_walks_every_ticket_once_in_order(twelve, alice, sort):
     assert walk(alice, TicketFilter(), sort) == [t.pk for t in expected]
 
 
-@pytest.mark.parametrize("sort", list(SORTS))
+@pytest.mark.parametrize("sort", PLAIN_SORTS)
 def test_tag_filter_pages_through_tagged_tickets_only(twelve, alice, sort):
     tagged = [t.pk for t in twelve if t.tags]
     assert sorted(walk(alice, TicketFilter(tag="REFUND"), sort, limit=3)) == sorted(tagged)
