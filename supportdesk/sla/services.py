@@ -21,11 +21,9 @@ from supportdesk.conditions.validate import validate
 from supportdesk.jobs import enqueue
 from supportdesk.lib.errors import DomainError
 from supportdesk.sla.businesstime import CalendarError, Schedule
-from supportdesk.sla.clocks import History, Post, compute, next_due
 from supportdesk.sla.holiday_dates import holiday_dates, validate_country
 from supportdesk.sla.models import TARGETS, Calendar, GroupCalendar, Policy, TicketSla
-from supportdesk.tickets.events import EventLog
-from supportdesk.tickets.models import EventKind, Source, Status, Ticket
+from supportdesk.tickets.models import Status, Ticket
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _schedules: dict[tuple[Any, ...], Schedule] = {}
@@ -237,46 +235,10 @@ def _calendar_for(ticket: Ticket, policy: Policy) -> Calendar | None:
     return link.calendar if link else None
 
 
-def history_of(ticket: Ticket) -> History:
-    statuses = [(ticket.created_at, Status.NEW.value)]
-    changes = ticket.events.filter(kind=EventKind.CHANGED, field="status").order_by("id")
-    statuses += [(e.created_at, str(e.new)) for e in changes.only("created_at", "new")]
-    posts = [
-        Post(m.created_at, m.author.is_agent)
-        for m in ticket.messages.filter(public=True)
-        .select_related("author")
-        .order_by("created_at", "id")
-    ]
-    return History(ticket.created_at, statuses, posts)
-
-
 def recompute(number: int, *, now: datetime | None = None) -> TicketSla | None:
-    """Compute and store the clocks of ticket `number`; None when it no longer exists."""
-    now = now or timezone.now()
-    ticket = Ticket.objects.select_related("requester", "group").filter(number=number).first()
-    if ticket is None:
-        return None
-    with transaction.atomic():
-        current = TicketSla.objects.select_for_update().filter(ticket=ticket).first()
-        policy = policy_for(ticket) if ticket.deleted_at is None else None
-        old_policy = current.policy_id if current else None
-        targets: dict[str, Any] = {}
-        due = None
-        if policy is not None:
-            schedule = schedule_of(
-                _calendar_for(ticket, policy), business_hours=policy.business_hours
-            )
-            clocks = compute(schedule, history_of(ticket), policy.targets, policy.pause_on, now)
-            targets = {name: clock.as_json() for name, clock in clocks.items()}
-            due = next_due(clocks)
-        sla, _ = TicketSla.objects.update_or_create(
-            ticket=ticket,
-            defaults={"policy": policy, "targets": targets, "computed_at": now},
-        )
-        # A derived value, like the search index: no event of its own.
-        Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due)
-        if old_policy != (policy.pk if policy else None) and (current or policy):
-            log = EventLog(actor=None, source=Source.SYSTEM)
-            log.changed(ticket, "sla_policy", old_policy, policy.pk if policy else None)
-            log.publish()
-        return sla
+    """Compute and store the clocks of ticket `number`; None when it no longer exists.
+    One ticket is a batch of one: the same path as after a calendar change."""
+    from supportdesk.sla.bulk import recompute_many
+
+    recompute_many([number], now=now or timezone.now())
+    return TicketSla.objects.select_related("policy").filter(ticket_id=number).first()

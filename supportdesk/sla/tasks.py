@@ -1,11 +1,12 @@
+from django.utils import timezone
+
 from supportdesk.jobs import job, periodic
-from supportdesk.sla.services import recompute
+from supportdesk.sla.bulk import recompute_many
 
 
 @job()
 def recompute_tickets(numbers: list[int]) -> int:
-    for number in numbers:
-        recompute(number)
+    recompute_many(numbers, now=timezone.now())
     return len(numbers)
 
 
