@@ -279,8 +279,15 @@ class PolicyConditions:
 
     @classmethod
     def of_policy(cls, policy: Policy | None, catalogue: Catalogue) -> PolicyConditions:
+        return cls.of_conditions(policy.conditions if policy else None, catalogue)
+
+    @classmethod
+    def of_conditions(
+        cls, conditions: dict[str, Any] | None, catalogue: Catalogue
+    ) -> PolicyConditions:
+        """The rows of stored conditions (of a policy, or an escalation or emergency rule)."""
         found = cls()
-        conditions = (policy.conditions if policy else None) or {}
+        conditions = conditions or {}
         names = organization_names(conditions)
         for part in PARTS:
             found.rows[part] = [

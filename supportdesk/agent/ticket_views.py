@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -15,15 +14,15 @@ from django.views.decorators.http import require_GET, require_POST
 from supportdesk.accounts.models import STAFF_ROLES, Group, Role
 from supportdesk.accounts.services import update_user
 from supportdesk.agent import ticket_input
-from supportdesk.agent.cells import sla_text
 from supportdesk.agent.pages import agent_required, render_workspace
 from supportdesk.agent.queue_views import bulk_choices
 from supportdesk.agent.rail import forget_counts
+from supportdesk.agent.sla_panel import sla_panel
 from supportdesk.agent.timeline import build_timeline
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
 from supportdesk.sla.emergencies import acknowledge_emergency
-from supportdesk.sla.models import Emergency, TicketSla
+from supportdesk.sla.models import Emergency
 from supportdesk.tickets.models import (
     CustomField,
     LinkKind,
@@ -90,7 +89,7 @@ def _render(
         "ticket": ticket,
         "timeline": timeline,
         "last_message_id": conversation[-1].pk if conversation else 0,
-        "sla": sla_panel(ticket),
+        "sla": sla_panel(ticket, user),
         "emergencies": list(
             Emergency.objects.filter(ticket=ticket, acknowledged_at=None).select_related("rule")
         ),
@@ -115,35 +114,6 @@ def _render(
         "priorities": list(Priority),
     }
     return render_workspace(request, "agent/ticket.html", context, status=status)
-
-
-TARGET_LABELS = {
-    "first_reply": "First reply",
-    "next_reply": "Next reply",
-    "periodic_update": "Update",
-    "resolution": "Resolution",
-}
-
-
-def sla_panel(ticket: Ticket) -> dict[str, Any] | None:
-    """The ticket's policy and each target in words: "First reply · 1h 12m left"."""
-    sla = TicketSla.objects.select_related("policy").filter(ticket=ticket).first()
-    if sla is None or sla.policy is None:
-        return None
-    rows = []
-    for key, clock in sla.targets.items():
-        state = clock.get("state", "")
-        due = datetime.fromisoformat(clock["due_at"]) if clock.get("due_at") else None
-        text, urgency = sla_text(due) if state in ("active", "breached") else ("", "")
-        if state == "achieved":
-            text, urgency = "met", "sla-ok"
-            if clock.get("breached_minutes"):
-                text, urgency = f"met late, by {round(clock['breached_minutes'])} min", "sla-late"
-        elif state == "paused":
-            text = "paused"
-        rows.append({"label": TARGET_LABELS.get(key, key), "text": text, "urgency": urgency})
-    head = sla_text(ticket.sla_due_at)
-    return {"policy": sla.policy.name, "rows": rows, "next": head[0], "next_urgency": head[1]}
 
 
 def _links(ticket: Ticket) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import ProtectedError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router
 from ninja.responses import Status as Answer
 from pydantic import Field
@@ -18,7 +19,9 @@ from supportdesk.api.schemas import Input, Out, PageQuery, Patch, errors
 from supportdesk.api.transactions import atomic
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.pagination import keyset_page
-from supportdesk.sla.models import Calendar, Policy, TicketSla
+from supportdesk.sla.clocks import next_due
+from supportdesk.sla.current import current_clocks
+from supportdesk.sla.models import Calendar, Policy
 from supportdesk.sla.services import save_calendar, save_policy
 from supportdesk.tickets.queries import access_ticket
 
@@ -246,21 +249,28 @@ def delete_policy(request: HttpRequest, policy_id: ObjectId) -> Answer[None]:
 class TicketSlaOut(Out):
     policy: dict[str, Any] | None
     next_due_at: str | None
-    targets: dict[str, Any] = Field(description="per target: state, due_at, achieved_at, ...")
+    targets: dict[str, Any] = Field(
+        description="per target: state (active, paused, achieved, breached), started_at, "
+        "due_at, achieved_at, breached_minutes, remaining_minutes (business minutes); "
+        "next_reply adds cycles, one per customer message that waited for an answer"
+    )
     computed_at: str | None
 
 
 @ticket_router.get("/{number}/sla", response={200: TicketSlaOut, **ERRORS})
 def ticket_sla(request: HttpRequest, number: TicketNumber) -> TicketSlaOut:
-    """The ticket's SLA policy and each target's clock (agents)."""
+    """The ticket's SLA policy and each target's clock as of now (agents)."""
     user = caller(request)
     require_agent(user)
     ticket = access_ticket(user, number)
-    sla = TicketSla.objects.select_related("policy").filter(ticket=ticket).first()
-    policy = {"id": sla.policy.pk, "name": sla.policy.name} if sla and sla.policy else None
+    now = timezone.now()
+    found = current_clocks(ticket.number, now=now)
+    policy = found.policy if found else None
+    clocks = found.clocks if found else {}
+    due = next_due(clocks)
     return TicketSlaOut(
-        policy=policy,
-        next_due_at=ticket.sla_due_at.isoformat() if ticket.sla_due_at else None,
-        targets=sla.targets if sla else {},
-        computed_at=sla.computed_at.isoformat() if sla else None,
+        policy={"id": policy.pk, "name": policy.name} if policy else None,
+        next_due_at=due.isoformat() if due else None,
+        targets={name: clock.as_json() for name, clock in clocks.items()},
+        computed_at=now.isoformat(),
     )

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -68,6 +69,9 @@ class Schedule:
     _days: dict[int, tuple[Span, ...]] = field(
         init=False, compare=False, repr=False, default_factory=dict
     )
+    # The spans of a window of dates flattened, with running totals (see `_Flat`); a
+    # one-element list so the frozen schedule can swap it for a wider window.
+    _flat: list[_Flat] = field(init=False, compare=False, repr=False, default_factory=list)
 
     def __post_init__(self) -> None:
         # Midnight to midnight every day, with no holidays, is contiguous in real time
@@ -124,58 +128,136 @@ def add_business_minutes(schedule: Schedule, start: datetime, minutes: float) ->
     """The earliest instant (aware, UTC) at which `minutes` business minutes have elapsed
     since `start`. Counting begins at the next opening when `start` is outside business
     hours; 0 minutes gives `start` itself. Negative minutes raise CalendarError."""
-    now = _epoch(start, "start")
-    remaining = _seconds(minutes)
-    if remaining == 0.0 or schedule.always_open:
-        return _to_utc(now + remaining)
-    cache = schedule._days
-    load = schedule._load
-    # Begin with the local date before `start`'s: an overnight interval of that date may
-    # cover `start`.
-    ordinal = _utc_ordinal(now) - 2
-    last_open = ordinal
-    while True:
-        spans = cache.get(ordinal)
-        if spans is None:
-            spans = load(ordinal)
-        if spans:
-            last_open = ordinal
-            for began, ended in spans:
-                if ended <= now:
-                    continue
-                begin = began if began > now else now
-                available = ended - begin
-                if remaining <= available:
-                    return _to_utc(begin + remaining)
-                remaining -= available
-        elif ordinal - last_open > SEARCH_LIMIT_DAYS:
-            since = date.fromordinal(last_open + 1).isoformat()
-            raise CalendarError(f"no business hours within 3 years of {since}")
-        ordinal += 1
+    return _to_utc(add_business_seconds(schedule, _epoch(start, "start"), _seconds(minutes)))
 
 
 def business_minutes_between(schedule: Schedule, a: datetime, b: datetime) -> float:
     """Business minutes in [a, b); 0 when b is not after a."""
-    low = _epoch(a, "a")
-    high = _epoch(b, "b")
+    return business_seconds_between(schedule, _epoch(a, "a"), _epoch(b, "b")) / 60.0
+
+
+# The same two on UTC epoch seconds, unchecked, for callers that convert once and then do
+# many computations (the SLA clocks of a batch of tickets). Both look up the flattened
+# spans of a window of dates with binary search, so a sum over months costs what a sum
+# over an hour does.
+
+
+class _Flat:
+    """The spans of the local dates [first, last), in order (they never overlap), with
+    `before[i]`, the business seconds of the spans before span i."""
+
+    __slots__ = ("before", "ends", "first", "last", "starts")
+
+    def __init__(self, schedule: Schedule, first: int, last: int) -> None:
+        self.first, self.last = first, last
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        self.before: list[float] = [0.0]
+        total = 0.0
+        for ordinal in range(first, last):
+            for began, ended in schedule.spans_of(ordinal):
+                self.starts.append(began)
+                self.ends.append(ended)
+                total += ended - began
+                self.before.append(total)
+
+    def elapsed(self, at: float) -> float:
+        """Business seconds of the window's spans before `at`."""
+        i = bisect_left(self.starts, at)  # spans starting before `at`
+        if i == 0:
+            return 0.0
+        end = self.ends[i - 1]
+        return self.before[i - 1] + (end if end < at else at) - self.starts[i - 1]
+
+    def opening(self, at: float) -> float | None:
+        """`at` when business hours run then, else the next start (None: not in the
+        window)."""
+        i = bisect_left(self.ends, at)
+        while i < len(self.ends) and self.ends[i] <= at:
+            i += 1
+        if i >= len(self.starts):
+            return None
+        return at if self.starts[i] <= at else self.starts[i]
+
+    def instant(self, elapsed: float) -> float | None:
+        """The earliest instant by which `elapsed` (> 0) seconds have elapsed; None when
+        the window ends first."""
+        i = bisect_left(self.before, elapsed)
+        if i >= len(self.before):
+            return None
+        return self.starts[i - 1] + elapsed - self.before[i - 1]
+
+
+WINDOW_MARGIN_DAYS = 120
+WINDOW_LIMIT_DAYS = 20 * 366  # past this the window starts over around the request
+
+
+def _window(schedule: Schedule, first: int, last: int) -> _Flat:
+    """A flattened window that covers the local dates [first, last), widened with a
+    margin when it must grow so that neighbouring requests reuse it."""
+    flat = schedule._flat[0] if schedule._flat else None
+    if flat is not None and flat.first <= first and last <= flat.last:
+        return flat
+    low, high = first - WINDOW_MARGIN_DAYS, last + WINDOW_MARGIN_DAYS
+    if flat is not None and max(high, flat.last) - min(low, flat.first) < WINDOW_LIMIT_DAYS:
+        low, high = min(low, flat.first), max(high, flat.last)
+    flat = _Flat(schedule, low, high)
+    schedule._flat[:] = [flat]
+    return flat
+
+
+def business_seconds_between(schedule: Schedule, low: float, high: float) -> float:
+    """`business_minutes_between` on epoch seconds, in seconds."""
     if high <= low:
         return 0.0
     if schedule.always_open:
-        return (high - low) / 60.0
-    cache = schedule._days
-    load = schedule._load
-    total = 0.0
-    # Intervals of dates after b's local date start after b: the wall-to-instant mapping
-    # never decreases.
-    for ordinal in range(_utc_ordinal(low) - 2, _utc_ordinal(high) + 2):
-        spans = cache.get(ordinal)
-        if spans is None:
-            spans = load(ordinal)
-        for began, ended in spans:
-            if ended <= low or began >= high:
-                continue
-            total += (ended if ended < high else high) - (began if began > low else low)
-    return total / 60.0
+        return high - low
+    # Dates before low's UTC date - 2 end before low; dates after high's + 1 start after
+    # high (UTC offsets lie within -12 and +14 hours; an interval ends within two days).
+    flat = _window(schedule, _utc_ordinal(low) - 2, _utc_ordinal(high) + 2)
+    return flat.elapsed(high) - flat.elapsed(low)
+
+
+def add_business_seconds(schedule: Schedule, now: float, remaining: float) -> float:
+    """`add_business_minutes` on epoch seconds; `remaining` must be finite and >= 0."""
+    if remaining == 0.0 or schedule.always_open:
+        return now + remaining
+    first = _utc_ordinal(now) - 2
+    last = first + 32
+    while True:
+        flat = _window(schedule, first, last)
+        found = flat.instant(flat.elapsed(now) + remaining)
+        if found is not None and found < now:
+            # `remaining` too small to change the running total: the next opening.
+            found = flat.opening(now)
+        if found is not None and found - now <= QUIET_LIMIT:
+            return found
+        # Far away or beyond the window (rare): refuse a search across years of nothing.
+        quiet = _quiet_since(flat, now, found)
+        if quiet is not None:
+            since = datetime.fromtimestamp(quiet, UTC).date().isoformat()
+            raise CalendarError(f"no business hours within 3 years of {since}")
+        if found is not None:
+            return found
+        last = flat.last + 4 * (flat.last - first)
+
+
+QUIET_LIMIT = SEARCH_LIMIT_DAYS * 86_400.0
+
+
+def _quiet_since(flat: _Flat, now: float, found: float | None) -> float | None:
+    """The start of a stretch of more than 3 years without business hours between `now`
+    and `found` (or the window's end), if there is one."""
+    i = bisect_left(flat.ends, now)  # the first span that ends after `now`
+    previous = now
+    for k in range(i, len(flat.starts)):
+        if flat.starts[k] - previous > QUIET_LIMIT:
+            return previous
+        if found is not None and flat.ends[k] >= found:
+            return None
+        previous = flat.ends[k]
+    window_end = float((flat.last - _UNIX_EPOCH_ORDINAL) * 86_400)
+    return previous if window_end - previous > QUIET_LIMIT else None
 
 
 def is_business_time(schedule: Schedule, at: datetime) -> bool:

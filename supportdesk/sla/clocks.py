@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from supportdesk.sla.businesstime import Schedule, add_business_minutes, business_minutes_between
+from supportdesk.sla.businesstime import Schedule, add_business_seconds, business_seconds_between
 
 DONE = ("solved", "closed")
+OWED = ("active", "breached")
+MAX_CYCLES = 50  # the newest next-reply cycles kept for the ticket page
 
 
 @dataclass(frozen=True)
@@ -39,162 +41,237 @@ class History:
 
 @dataclass
 class Clock:
+    """One target's clock. Instants are UTC epoch seconds (`due`, `started`, `achieved`);
+    the `*_at` properties give them as datetimes."""
+
     state: str  # active, paused, achieved, breached
-    due_at: datetime | None = None
-    achieved_at: datetime | None = None
+    due: float | None = None
+    started: float | None = None
+    achieved: float | None = None
     breached_minutes: float | None = None
     remaining_minutes: float | None = None
-    cycles: list[dict[str, Any]] = field(default_factory=list)
+    cycles: list[Clock] = field(default_factory=list)  # next reply: each answer owed
+
+    @property
+    def due_at(self) -> datetime | None:
+        return _when(self.due)
+
+    @property
+    def started_at(self) -> datetime | None:
+        return _when(self.started)
+
+    @property
+    def achieved_at(self) -> datetime | None:
+        return _when(self.achieved)
 
     def as_json(self) -> dict[str, Any]:
+        """The clock as the API and the ticket page show it, as of the computation."""
+        out = self._fields()
+        if self.cycles:
+            out["cycles"] = [c._fields() for c in self.cycles]
+        return out
+
+    def _fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"state": self.state}
-        for key in ("due_at", "achieved_at"):
+        for key in ("started_at", "due_at", "achieved_at"):
             value = getattr(self, key)
             out[key] = value.isoformat() if value else None
         out["breached_minutes"] = _round(self.breached_minutes)
         out["remaining_minutes"] = _round(self.remaining_minutes)
-        if self.cycles:
-            out["cycles"] = self.cycles
         return out
+
+    def stored(self) -> dict[str, Any]:
+        """What `TicketSla.targets` keeps: only what is set and stable (not an active
+        clock's time left nor an ongoing breach's size, which change every minute), so
+        recomputing an unchanged ticket writes nothing; instants as epoch seconds."""
+        out = self._stored_fields()
+        if self.cycles:
+            out["cycles"] = [c._stored_fields() for c in self.cycles]
+        return out
+
+    def _stored_fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"state": self.state}
+        if self.started is not None:
+            out["started"] = round(self.started, 6)
+        if self.due is not None:
+            out["due"] = round(self.due, 6)
+        if self.achieved is not None:
+            out["achieved"] = round(self.achieved, 6)
+            if self.breached_minutes is not None:
+                out["breached_minutes"] = _round(self.breached_minutes)
+        if self.state == "paused":
+            out["remaining_minutes"] = _round(self.remaining_minutes)
+        return out
+
+
+def stored_due(clock: dict[str, Any]) -> datetime | None:
+    """The due time of a stored clock still owed (active or breached, not met)."""
+    if clock.get("state") not in OWED or clock.get("achieved") is not None:
+        return None
+    due = clock.get("due")
+    return _when(float(due)) if due is not None else None
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _segments(
-    history: History, start: datetime, stop: datetime, paused: set[str]
-) -> list[tuple[datetime, datetime]]:
-    """The parts of [start, stop) when the clock runs."""
-    out = []
-    statuses = list(history.statuses)
-    for i, (since, status) in enumerate(statuses):
-        until = statuses[i + 1][0] if i + 1 < len(statuses) else stop
-        a, b = max(since, start), min(until, stop)
-        if a < b and status not in paused:
-            out.append((a, b))
-    return out
+@dataclass
+class Timeline:
+    """A history in UTC epoch seconds (what the clocks work on: a batch reads these
+    straight from the database, and no sum converts a datetime)."""
 
+    created: float
+    statuses: list[tuple[float, str]]
+    posts: list[tuple[float, bool]]
 
-def _status_at(history: History, at: datetime) -> str:
-    current = history.statuses[0][1] if history.statuses else "new"
-    for since, status in history.statuses:
-        if since <= at:
+    @classmethod
+    def of(cls, h: History) -> Timeline:
+        return cls(
+            h.created_at.timestamp(),
+            [(at.timestamp(), status) for at, status in h.statuses],
+            [(p.at.timestamp(), p.by_agent) for p in h.posts],
+        )
+
+    def status_at(self, at: float) -> str:
+        current = self.statuses[0][1] if self.statuses else "new"
+        for since, status in self.statuses:
+            if since > at:
+                break
             current = status
-    return current
+        return current
+
+
+def _when(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+def _running(
+    statuses: list[tuple[float, str]], start: float, end: float, paused: set[str]
+) -> list[tuple[float, float]]:
+    """The parts of [start, end) when the clock runs, adjacent running statuses joined
+    (new then open is one stretch: one sum instead of two)."""
+    out: list[tuple[float, float]] = []
+    opened: float | None = None
+    for since, status in statuses:
+        if since >= end:
+            break
+        at = since if since > start else start
+        if status in paused:
+            if opened is not None and at > opened:
+                out.append((opened, at))
+            opened = None
+        elif opened is None:
+            opened = at
+    if opened is not None and end > opened:
+        out.append((opened, end))
+    return out
 
 
 def run_clock(
     schedule: Schedule,
-    history: History,
+    tl: Timeline,
     *,
-    start: datetime,
-    stop: datetime | None,
+    start: float,
+    stop: float | None,
     target: float,
     paused: set[str],
-    now: datetime,
+    now: float,
 ) -> Clock:
-    """One clock from `start` until `stop` (when the target was met) or now."""
-    end = stop or now
+    """One clock from `start` until `stop` (when the target was met) or now; `target` in
+    business seconds, instants in epoch seconds."""
+    end = stop if stop is not None else now
     used = 0.0
     due = None
-    for a, b in _segments(history, start, end, paused):
-        minutes = business_minutes_between(schedule, a, b)
-        if due is None and used + minutes >= target:
-            due = add_business_minutes(schedule, a, target - used)
-        used += minutes
+    for a, b in _running(tl.statuses, start, end, paused):
+        seconds = business_seconds_between(schedule, a, b)
+        if due is None and used + seconds >= target:
+            due = add_business_seconds(schedule, a, target - used)
+        used += seconds
     if stop is not None:
         if due is not None and due < stop:
-            return Clock("breached", due, stop, breached_minutes=used - target)
+            over = (used - target) / 60
+            return Clock("breached", due, start, stop, breached_minutes=over)
         # Met early: the due time it had then, had nothing paused it afterwards.
-        return Clock("achieved", due or add_business_minutes(schedule, stop, target - used), stop)
+        due = due if due is not None else add_business_seconds(schedule, stop, target - used)
+        return Clock("achieved", due, start, stop)
     if due is not None:
-        return Clock("breached", due, breached_minutes=used - target)
-    if _status_at(history, now) in paused:
-        return Clock("paused", remaining_minutes=target - used)
-    return Clock(
-        "active",
-        add_business_minutes(schedule, now, target - used),
-        remaining_minutes=target - used,
-    )
+        return Clock("breached", due, start, breached_minutes=(used - target) / 60)
+    left = (target - used) / 60
+    if tl.status_at(now) in paused:
+        return Clock("paused", started=start, remaining_minutes=left)
+    due = add_business_seconds(schedule, now, target - used)
+    return Clock("active", due, start, remaining_minutes=left)
 
 
 def first_reply(
-    schedule: Schedule, h: History, target: float, paused: set[str], now: datetime
+    schedule: Schedule, tl: Timeline, target: float, paused: set[str], now: float
 ) -> Clock:
-    answer = next((p.at for p in h.posts if p.by_agent and p.at >= h.created_at), None)
+    answer = next((at for at, by_agent in tl.posts if by_agent and at >= tl.created), None)
     return run_clock(
-        schedule, h, start=h.created_at, stop=answer, target=target, paused=paused, now=now
+        schedule, tl, start=tl.created, stop=answer, target=target, paused=paused, now=now
     )
 
 
 def next_reply(
-    schedule: Schedule, h: History, target: float, paused: set[str], now: datetime
+    schedule: Schedule, tl: Timeline, target: float, paused: set[str], now: float
 ) -> Clock | None:
     """A clock per customer message that waits for an answer after an agent replied;
     the state is the latest one's, and `cycles` keeps each one's outcome."""
     cycles: list[Clock] = []
-    waiting: datetime | None = None
+    waiting: float | None = None
     answered_once = False
-    for post in h.posts:
-        if post.by_agent:
+    for at, by_agent in tl.posts:
+        if by_agent:
             if waiting is not None:
                 cycles.append(
                     run_clock(
-                        schedule,
-                        h,
-                        start=waiting,
-                        stop=post.at,
-                        target=target,
-                        paused=paused,
-                        now=now,
+                        schedule, tl, start=waiting, stop=at, target=target, paused=paused, now=now
                     )
                 )
                 waiting = None
             answered_once = True
         elif answered_once and waiting is None:
-            waiting = post.at
+            waiting = at
     if waiting is not None:
         cycles.append(
-            run_clock(schedule, h, start=waiting, stop=None, target=target, paused=paused, now=now)
+            run_clock(schedule, tl, start=waiting, stop=None, target=target, paused=paused, now=now)
         )
     if not cycles:
         return None
     latest = cycles[-1]
-    latest.cycles = [
-        {"state": c.state, "breached_minutes": _round(c.breached_minutes)} for c in cycles
-    ]
+    latest.cycles = cycles[-MAX_CYCLES:]
     return latest
 
 
 def periodic_update(
-    schedule: Schedule, h: History, target: float, paused: set[str], now: datetime
+    schedule: Schedule, tl: Timeline, target: float, paused: set[str], now: float
 ) -> Clock:
-    """An agent update at least every `target` minutes, counted from the last one."""
-    updates = [p.at for p in h.posts if p.by_agent]
-    start = updates[-1] if updates else h.created_at
-    return run_clock(schedule, h, start=start, stop=None, target=target, paused=paused, now=now)
+    """An agent update at least every `target` seconds, counted from the last one."""
+    updates = [at for at, by_agent in tl.posts if by_agent]
+    start = updates[-1] if updates else tl.created
+    return run_clock(schedule, tl, start=start, stop=None, target=target, paused=paused, now=now)
 
 
 def resolution(
-    schedule: Schedule, h: History, target: float, paused: set[str], now: datetime
+    schedule: Schedule, tl: Timeline, target: float, paused: set[str], now: float
 ) -> Clock:
     """Met when the ticket is solved; a reopened ticket owes it again, time counted on."""
-    solved_at = _last_done_since(h) if _status_at(h, now) in DONE else None
+    solved_at = _last_done_since(tl) if tl.status_at(now) in DONE else None
     return run_clock(
-        schedule, h, start=h.created_at, stop=solved_at, target=target, paused=paused, now=now
+        schedule, tl, start=tl.created, stop=solved_at, target=target, paused=paused, now=now
     )
 
 
-def _last_done_since(h: History) -> datetime:
+def _last_done_since(tl: Timeline) -> float:
     """When the ticket entered its current run of solved and closed statuses."""
-    since: datetime | None = None
-    for at, status in h.statuses:
+    since: float | None = None
+    for at, status in tl.statuses:
         if status in DONE:
-            since = since or at
+            since = since if since is not None else at
         else:
             since = None
-    return since or h.created_at
+    return since if since is not None else tl.created
 
 
 CLOCKS = {
@@ -207,18 +284,20 @@ CLOCKS = {
 
 def compute(
     schedule: Schedule,
-    history: History,
+    history: History | Timeline,
     targets: dict[str, float],
     pause_on: Sequence[str],
     now: datetime,
 ) -> dict[str, Clock]:
     """Every target's clock. Solved and closed tickets owe nothing while they stay so."""
     paused = set(pause_on) | set(DONE)
+    timeline = history if isinstance(history, Timeline) else Timeline.of(history)
+    at = now.timestamp()
     out: dict[str, Clock] = {}
     for name, minutes in targets.items():
         if name not in CLOCKS or minutes is None:
             continue
-        clock = CLOCKS[name](schedule, history, float(minutes), paused, now)
+        clock = CLOCKS[name](schedule, timeline, float(minutes) * 60, paused, at)
         if clock is not None:
             out[name] = clock
     return out
@@ -227,8 +306,8 @@ def compute(
 def next_due(clocks: dict[str, Clock]) -> datetime | None:
     """The earliest due time of a target still owed (active or breached and not met)."""
     owed = [
-        c.due_at
+        c.due
         for c in clocks.values()
-        if c.due_at is not None and c.achieved_at is None and c.state in ("active", "breached")
+        if c.due is not None and c.achieved is None and c.state in OWED
     ]
-    return min(owed) if owed else None
+    return _when(min(owed)) if owed else None

@@ -33,6 +33,7 @@ from supportdesk.accounts.models import STAFF_ROLES, Group, User
 from supportdesk.conditions.compile import matches
 from supportdesk.notify.notifications import notify_agents
 from supportdesk.sla.businesstime import business_minutes_between
+from supportdesk.sla.clocks import stored_due
 from supportdesk.sla.models import (
     EscalationFired,
     EscalationRule,
@@ -48,7 +49,6 @@ from supportdesk.webhooks.services import send_webhook
 
 log = logging.getLogger(__name__)
 
-OWED = ("active", "breached")
 OPEN = (Status.NEW, Status.OPEN, Status.ON_HOLD)
 LABELS = {
     "first_reply": "first reply",
@@ -172,8 +172,9 @@ def _in_window(rule: EscalationRule, due: datetime, now: datetime) -> bool:
 def _owed(sla: TicketSla) -> list[tuple[str, datetime]]:
     out = []
     for target, clock in (sla.targets or {}).items():
-        if clock.get("state") in OWED and not clock.get("achieved_at") and clock.get("due_at"):
-            out.append((target, datetime.fromisoformat(clock["due_at"])))
+        due = stored_due(clock)
+        if due is not None:
+            out.append((target, due))
     return out
 
 

@@ -210,3 +210,20 @@ def delete_rule(rule: EscalationRule | StalledRule | EmergencyRule, *, by: User)
     """Delete a rule with its record of what it fired (and, for emergencies, raised)."""
     require_admin(by)
     rule.delete()
+
+
+@transaction.atomic
+def move_rule(rule: EscalationRule | StalledRule | EmergencyRule, *, by: User, offset: int) -> None:
+    """Move a rule `offset` places earlier (negative) or later among the rules of its kind,
+    numbering them all 1..n so that equal positions cannot tie."""
+    require_admin(by)
+    rows = type(rule)._default_manager.select_for_update().order_by("position", "id")
+    positions = dict(rows.values_list("pk", "position"))
+    ids = list(positions)
+    if rule.pk not in positions:
+        raise DomainError("rule: no such rule")
+    old = ids.index(rule.pk)
+    ids.insert(max(0, min(len(ids) - 1, old + offset)), ids.pop(old))
+    for position, pk in enumerate(ids, start=1):
+        if positions[pk] != position:
+            type(rule)._default_manager.filter(pk=pk).update(position=position)

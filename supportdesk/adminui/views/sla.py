@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import URLPattern, URLResolver, include, path, reverse
 from django.views.decorators.http import require_POST
 
 from supportdesk.accounts.models import Group, Organization, User
@@ -272,20 +272,20 @@ def policy_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     if request.method != "POST":
         form = PolicyForm(initial=PolicyForm.initial_of(policy))
         conditions = PolicyConditions.of_policy(policy, catalogue)
-        preview = _preview(request, policy.conditions) if policy else None
+        preview = preview_matches(request, policy.conditions) if policy else None
         return _policy_page(request, policy, form, conditions, catalogue, preview=preview)
     form = PolicyForm(request.POST, initial=PolicyForm.initial_of(policy))
     conditions = PolicyConditions.from_post(request.POST)
     post = request.POST
     if request.headers.get("HX-Request") == "true" and post.get("row"):
-        return _row(request, conditions, catalogue, str(post["row"]))
+        return condition_row(request, conditions, catalogue, str(post["row"]))
     if post.get("remove"):
         conditions.remove_row(str(post["remove"]))
     elif post.get("add_all") or post.get("add_any"):
         conditions.add_row("all" if post.get("add_all") else "any")
     elif post.get("preview"):
         built = conditions.build(catalogue)
-        preview = _preview(request, built) if built is not None else {"error": True}
+        preview = preview_matches(request, built) if built is not None else {"error": True}
         return _policy_page(request, policy, form, conditions, catalogue, preview=preview)
     else:
         saved = _save_policy(request, policy, form, conditions, catalogue)
@@ -327,7 +327,7 @@ def _save_policy(
         return None
 
 
-def _preview(request: AuthedRequest, conditions: dict[str, Any]) -> dict[str, Any]:
+def preview_matches(request: AuthedRequest, conditions: dict[str, Any]) -> dict[str, Any]:
     """How many open tickets the conditions select now; regular expressions run only in
     Python, so a database count is not possible with them."""
     items = [i for part in PARTS for i in (conditions or {}).get(part, [])]
@@ -338,7 +338,7 @@ def _preview(request: AuthedRequest, conditions: dict[str, Any]) -> dict[str, An
     return {"count": count, "more": more}
 
 
-def _row(
+def condition_row(
     request: AuthedRequest, conditions: PolicyConditions, catalogue: Catalogue, prefix: str
 ) -> HttpResponse:
     row = conditions.find_row(prefix)
@@ -389,7 +389,7 @@ def policy_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     return show(request, "adminui/sla_policy_delete.html", context)
 
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", sla_index, name="sla"),
     path("policies/new/", policy_edit, name="sla_policy_new"),
     path("policies/<int:pk>/", policy_edit, name="sla_policy"),
@@ -399,4 +399,5 @@ urlpatterns = [
     path("calendars/<int:pk>/", calendar_edit, name="sla_calendar"),
     path("calendars/<int:pk>/delete/", calendar_delete, name="sla_calendar_delete"),
     path("groups/<int:pk>/calendar/", group_calendar, name="sla_group_calendar"),
+    path("rules/", include("supportdesk.adminui.views.sla_rules")),
 ]

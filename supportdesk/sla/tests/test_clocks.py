@@ -74,9 +74,9 @@ def test_next_reply_after_a_customer_message():
     clock = compute(ALWAYS, h, {"next_reply": 60}, [], now=at(230))["next_reply"]
     # The answered cycle (100 -> 130) was met; the new one from 200 is due at 260.
     assert clock.state == "active" and clock.due_at == at(260)
-    assert [c["state"] for c in clock.cycles] == ["achieved", "active"]
+    assert [c.state for c in clock.cycles] == ["achieved", "active"]
     late = compute(ALWAYS, h, {"next_reply": 20}, [], now=at(230))["next_reply"]
-    assert [c["state"] for c in late.cycles] == ["breached", "breached"]
+    assert [c.state for c in late.cycles] == ["breached", "breached"]
 
 
 def test_first_message_is_first_replys_not_next_replys():
