@@ -144,6 +144,9 @@ WHITENOISE_AUTOREFRESH = False
 
 # Uploads: one attachment at most this many bytes; Django keeps bigger bodies on disk.
 MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# Processes that recompute every open ticket's SLA clocks after a calendar or policy
+# change; 0: one per core (up to 4) from 20,000 open tickets, else one.
+SLA_RECOMPUTE_PROCESSES = env_int("SLA_RECOMPUTE_PROCESSES", 0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 30 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

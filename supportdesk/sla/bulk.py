@@ -1,43 +1,92 @@
 """Recomputing the clocks of many tickets at once, after a calendar or policy changes.
 
 A batch is read by `current.clocks_of` (tickets, status changes, public messages, a query
-per policy), compared with what is stored, and only what changed is written back: a row
-per changed clock set, an UPDATE per changed due time, an event per policy switch.
+per policy) and computed outside any transaction, so the database's write lock (SQLite
+has one) is held only while the result is written: only what changed, a row per changed
+clock set, an UPDATE per changed due time, an event per policy switch. A ticket that got
+an event meanwhile is left out: that event's own recompute follows.
+
+Every open ticket (after a calendar or policy change) is recomputed in processes of their
+own when there are many and the machine has cores to spare: the work is Python, which one
+process runs on one core.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from supportdesk.jobs import job
+from supportdesk.sla import children
 from supportdesk.sla.clocks import next_due
 from supportdesk.sla.current import clocks_of
 from supportdesk.sla.models import TicketSla
 from supportdesk.sla.sql import column, json_value, listed, table
 from supportdesk.tickets.events import EventLog
-from supportdesk.tickets.models import Source, Status, Ticket
+from supportdesk.tickets.models import Source, Status, Ticket, TicketEvent
 
 BATCH = 2000
 OPEN = [Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD]
 
 
-def recompute_open(*, now: datetime | None = None, batch: int = BATCH) -> int:
+PARALLEL_FROM = 20_000  # tickets; below this, starting processes costs more than it saves
+MAX_PROCESSES = 4
+
+
+def recompute_open(
+    *, now: datetime | None = None, batch: int = BATCH, processes: int | None = None
+) -> int:
     """Recompute every open ticket's clocks; returns how many."""
-    now = now or timezone.now()
     numbers = list(
         Ticket.objects.filter(status__in=OPEN, deleted_at__isnull=True)
         .order_by("number")
         .values_list("number", flat=True)
     )
-    for i in range(0, len(numbers), batch):
-        recompute_many(numbers[i : i + batch], now=now)
+    recompute_all(numbers, now=now or timezone.now(), batch=batch, processes=processes)
     return len(numbers)
+
+
+def recompute_all(
+    numbers: list[int], *, now: datetime, batch: int = BATCH, processes: int | None = None
+) -> None:
+    """Recompute these tickets in batches; `processes`: how many processes share the
+    work (default: the SLA_RECOMPUTE_PROCESSES setting, or one per core up to 4 from
+    20,000 tickets)."""
+    batches = [numbers[i : i + batch] for i in range(0, len(numbers), batch)]
+    if processes is None:
+        processes = processes_for(len(numbers))
+    if processes <= 1 or len(batches) <= 1:
+        for numbers_ in batches:
+            recompute_many(numbers_, now=now)
+    else:
+        _in_processes(batches, now, processes)
+
+
+def processes_for(count: int) -> int:
+    configured = int(getattr(settings, "SLA_RECOMPUTE_PROCESSES", 0) or 0)
+    if configured:
+        return configured
+    return min(os.cpu_count() or 1, MAX_PROCESSES) if count >= PARALLEL_FROM else 1
+
+
+def _in_processes(batches: list[list[int]], now: datetime, count: int) -> None:
+    # spawn, not fork: the parent may run threads (the job worker does), and a child
+    # needs its own database connections anyway. Each child sets Django up from the
+    # environment it inherits (DJANGO_SETTINGS_MODULE, DATABASE_URL...).
+    context = multiprocessing.get_context("spawn")
+    connections.close_all()
+    with ProcessPoolExecutor(count, mp_context=context, initializer=children.start) as pool:
+        for _ in pool.map(children.recompute_batch, batches, [now] * len(batches)):
+            pass
 
 
 def _stored(numbers: list[int]) -> dict[int, tuple[int | None, Any]]:
@@ -61,9 +110,9 @@ def _same(stored: Any, text: str, targets: dict[str, Any]) -> bool:
     return bool(stored == targets)
 
 
-@transaction.atomic
 def recompute_many(numbers: Iterable[int], *, now: datetime) -> None:
     """Compute and store the clocks of these tickets; a policy switch is an event."""
+    mark = TicketEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     computed = clocks_of(list(numbers), now=now)
     before = _stored([c.number for c in computed])
     rows: list[tuple[int, int | None, str]] = []
@@ -83,6 +132,30 @@ def recompute_many(numbers: Iterable[int], *, now: datetime) -> None:
         due = next_due(c.clocks)
         if due != c.due_at:
             dues.append((due, c.number))
+    if rows or dues or switched:
+        _store(rows, dues, switched, mark, now)
+
+
+@transaction.atomic
+def _store(
+    rows: list[tuple[int, int | None, str]],
+    dues: list[tuple[datetime | None, int]],
+    switched: list[tuple[int, int | None, int | None]],
+    mark: int,
+    now: datetime,
+) -> None:
+    """Write what changed, except for tickets with an event newer than `mark`: they
+    changed while this batch was computed, and their own recompute is queued."""
+    numbers = {n for n, _, _ in rows} | {n for _, n in dues} | {n for n, _, _ in switched}
+    moved = set(
+        TicketEvent.objects.filter(id__gt=mark, ticket_id__in=numbers).values_list(
+            "ticket_id", flat=True
+        )
+    )
+    if moved:
+        rows = [r for r in rows if r[0] not in moved]
+        dues = [d for d in dues if d[1] not in moved]
+        switched = [s for s in switched if s[0] not in moved]
     _write_clocks(rows, now)
     _set_due_times(dues)
     _log_switches(switched)

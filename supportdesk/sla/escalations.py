@@ -162,11 +162,17 @@ def _record(model: type[EscalationFired] | type[StalledFired], **fields: Any) ->
 # Escalations ---------------------------------------------------------------------------
 
 
+# An "after the breach" rule acts within this long of its moment: a worker that was down
+# for less catches up, and a new rule does not act on tickets breached weeks ago (nor
+# does the engine look them up again every minute).
+LATE_LIMIT = timedelta(hours=24)
+
+
 def _in_window(rule: EscalationRule, due: datetime, now: datetime) -> bool:
     span = timedelta(minutes=rule.minutes)
     if rule.when == "before":
         return due - span <= now < due
-    return now >= due + span
+    return due + span <= now < due + span + LATE_LIMIT
 
 
 def _owed(sla: TicketSla) -> list[tuple[str, datetime]]:
