@@ -67,7 +67,7 @@ def _changes(user: User, post: Any) -> dict[str, Any]:
     elif assignee == "none":
         changes["assignee"] = None
     elif assignee:
-        changes["assignee"] = ticket_input._ref(User, assignee, "assignee")
+        changes["assignee"] = ticket_input.ref(User, assignee, "assignee")
     for name in ("status", "priority"):
         if post.get(name):
             changes[name] = post[name]

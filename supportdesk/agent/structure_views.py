@@ -125,7 +125,7 @@ def new_ticket(request: AuthedRequest) -> HttpResponse:
         requester = find_or_create_requester(form.get("requester", ""), name=form.get("name", ""))
         properties: dict[str, object] = {"priority": form.get("priority") or Priority.NORMAL}
         if form.get("group"):
-            properties["group"] = ticket_input._ref(Group, form["group"], "group")
+            properties["group"] = ticket_input.ref(Group, form["group"], "group")
         if form.get("assign_me"):
             properties["assignee"] = request.user
         ticket = create_ticket(

@@ -40,7 +40,7 @@ def uploads(files: MultiValueDict, name: str = "attachments") -> list[Upload]:
     ]
 
 
-def _ref(model: type[Group] | type[User], raw: str, what: str) -> Any:
+def ref(model: type[Group] | type[User], raw: str, what: str) -> Any:
     if not raw:
         return None
     qs: Any = model.objects.all()
@@ -61,11 +61,11 @@ def property_changes(post: Any, ticket: Ticket) -> dict[str, Any]:
         if value and value != getattr(ticket, name):
             changes[name] = value
     if "group" in post:
-        group = _ref(Group, post["group"], "group")
+        group = ref(Group, post["group"], "group")
         if (group.pk if group else None) != ticket.group_id:
             changes["group"] = group
     if "assignee" in post:
-        assignee = _ref(User, post["assignee"], "assignee")
+        assignee = ref(User, post["assignee"], "assignee")
         if (assignee.pk if assignee else None) != ticket.assignee_id:
             changes["assignee"] = assignee
     if "tags" in post:
@@ -75,7 +75,7 @@ def property_changes(post: Any, ticket: Ticket) -> dict[str, Any]:
     if "cc" in post:
         changes["cc"] = [find_or_create_requester(e) for e in words(post["cc"])]
     if "followers_present" in post:
-        changes["followers"] = [_ref(User, i, "follower") for i in post.getlist("followers")]
+        changes["followers"] = [ref(User, i, "follower") for i in post.getlist("followers")]
     values = custom_field_values(post, CustomField.objects.filter(enabled=True))
     if values:
         changes["custom_fields"] = values

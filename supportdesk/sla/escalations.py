@@ -41,7 +41,7 @@ from supportdesk.sla.models import (
     StalledRule,
     TicketSla,
 )
-from supportdesk.sla.services import _calendar_for, schedule_of
+from supportdesk.sla.services import calendar_for, schedule_of
 from supportdesk.tickets.models import Message, Source, Status, Ticket
 from supportdesk.tickets.services import update_ticket
 from supportdesk.webhooks.models import WebhookEndpoint
@@ -274,7 +274,7 @@ def _business_minutes_since(ticket: Ticket, since: datetime, now: datetime) -> f
     policy = sla.policy if sla is not None else None
     if policy is None:
         return (now - since).total_seconds() / 60
-    schedule = schedule_of(_calendar_for(ticket, policy), business_hours=policy.business_hours)
+    schedule = schedule_of(calendar_for(ticket, policy), business_hours=policy.business_hours)
     return business_minutes_between(schedule, since, now)
 
 

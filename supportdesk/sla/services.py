@@ -226,7 +226,7 @@ def policy_for(ticket: Ticket, policies: list[Policy] | None = None) -> Policy |
     return next((p for p in candidates if matches(ticket, p.conditions)), None)
 
 
-def _calendar_for(ticket: Ticket, policy: Policy) -> Calendar | None:
+def calendar_for(ticket: Ticket, policy: Policy) -> Calendar | None:
     if policy.calendar_id:
         return policy.calendar
     if ticket.group_id is None:
