@@ -80,7 +80,7 @@ def _time(numbers: list[int], now: Any, batch: int) -> dict[str, Any]:
     }
 
 
-def run(n: int, batch: int | None = None) -> dict[str, Any]:
+def run(n: int, batch: int | None = None, open_only: bool = False) -> dict[str, Any]:
     db = ensure_database(n)
     os.environ.update(db.env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "supportdesk.settings"
@@ -100,9 +100,11 @@ def run(n: int, batch: int | None = None) -> dict[str, Any]:
         Ticket.objects.filter(status__in=OPEN).order_by("number").values_list("number", flat=True)
     )
     now = timezone.now()
-    _time(everything, now, size)  # every stored clock as this version of the code writes it
+    # Every stored clock as this version of the code writes it, before timing.
+    _time(open_ if open_only else everything, now, size)
     rows = []
-    for label, numbers in (("open tickets", open_), ("all tickets", everything)):
+    sets = [("open tickets", open_)] + ([] if open_only else [("all tickets", everything)])
+    for label, numbers in sets:
         _hours(8)
         rows.append({"measure": f"{label}, calendar changed", **_time(numbers, now, size)})
         _hours(9)
@@ -115,8 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=bench_n())
     parser.add_argument("--batch", type=int, help="tickets per batch (default: the app's)")
+    parser.add_argument(
+        "--open-only", action="store_true", help="time the open tickets only (at 1M: ~100k)"
+    )
     args = parser.parse_args(argv)
-    run(args.n, args.batch)
+    run(args.n, args.batch, args.open_only)
     return 0
 
 

@@ -61,9 +61,8 @@ def _sla(t: Ticket) -> SafeString:
     text, urgency = sla_text(t.sla_due_at)
     if not text:
         return mark_safe("<td></td>")
-    return format_html(
-        '<td><span class="sla {}" title="{}">{}</span></td>', urgency, t.sla_due_at, text
-    )
+    due = f"Due {t.sla_due_at:%Y-%m-%d %H:%M} UTC" if t.sla_due_at else ""
+    return format_html('<td><span class="sla {}" title="{}">{}</span></td>', urgency, due, text)
 
 
 def _subject(t: Ticket) -> SafeString:

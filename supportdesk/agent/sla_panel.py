@@ -79,7 +79,7 @@ def _minutes(value: float | None) -> str:
 
 def _state(clock: Clock, now: datetime) -> tuple[str, str]:
     """The state in words and its urgency class."""
-    if clock.state == "achieved":
+    if clock.achieved is not None:  # met: in time ("achieved") or late ("breached")
         if clock.breached_minutes:
             return f"met late, by {_minutes(clock.breached_minutes)}", "sla-late"
         return "met", "sla-ok"
@@ -120,6 +120,8 @@ def _row(key: str, clock: Clock, zone: ZoneInfo, now: datetime) -> Row:
         late = sum(1 for c in cycles if c.breached_minutes)
         row.summary = f"{len(cycles)} customer message{'s' if len(cycles) != 1 else ''} waited"
         row.summary += f", {late} answered late" if late else ""
+    elif clock.achieved is not None:
+        row.summary = f"{row.ended_word.capitalize()} {_local(clock.achieved_at, zone, now)}"
     else:
         row.summary = f"Due {due}" if due else "Details"
     return row

@@ -39,7 +39,8 @@ COLUMN_LABELS = {
     "updated_at": "Last updated",
     "sla": "SLA",
 }
-DEFAULT_COLUMNS = ["number", "subject", "requester", "status", "priority", "sla", "updated_at"]
+# SLA next to the subject: on a phone the first columns are what shows without scrolling.
+DEFAULT_COLUMNS = ["number", "subject", "sla", "requester", "status", "priority", "updated_at"]
 
 
 class SavedView(models.Model):

@@ -103,10 +103,13 @@ def _stored(numbers: list[int]) -> dict[int, tuple[int | None, Any]]:
 
 
 def _same(stored: Any, text: str, targets: dict[str, Any]) -> bool:
-    """Whether stored clocks equal these: the text first (SQLite keeps it byte for byte),
-    decoded only when that differs (PostgreSQL's jsonb text has its own spacing)."""
+    """Whether stored clocks equal these. SQLite keeps the text byte for byte as
+    json.dumps wrote it (keys in a fixed order), so the text decides; PostgreSQL's jsonb
+    gives back its own spacing and key order, so a differing text is decoded."""
     if isinstance(stored, str | bytes):
-        return stored == text or json.loads(stored) == targets
+        if stored == text or connection.vendor == "sqlite":
+            return stored == text
+        return bool(json.loads(stored) == targets)
     return bool(stored == targets)
 
 

@@ -91,12 +91,14 @@ class Clock:
 
     def _stored_fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"state": self.state}
+        # Epoch floats as computed: the same history gives the same floats, so the same
+        # text, and they keep the microsecond.
         if self.started is not None:
-            out["started"] = round(self.started, 6)
+            out["started"] = self.started
         if self.due is not None:
-            out["due"] = round(self.due, 6)
+            out["due"] = self.due
         if self.achieved is not None:
-            out["achieved"] = round(self.achieved, 6)
+            out["achieved"] = self.achieved
             if self.breached_minutes is not None:
                 out["breached_minutes"] = _round(self.breached_minutes)
         if self.state == "paused":

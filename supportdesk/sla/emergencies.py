@@ -140,9 +140,8 @@ def acknowledge_emergency(
         who = emergency.acknowledged_by.display_name if emergency.acknowledged_by else "someone"
         raise DomainError(f"this emergency was already acknowledged by {who}")
     events = EventLog(actor=by, source=source)
-    events.changed(
-        emergency.ticket, "emergency", "raised", f"acknowledged by {by.display_name}", public=False
-    )
+    # The event's actor says who: the line reads "Emergency: raised → acknowledged by Ann".
+    events.changed(emergency.ticket, "emergency", "raised", "acknowledged", public=False)
     events.publish()
     if emergency.rule.webhook is not None:
         payload = {

@@ -76,7 +76,7 @@ def test_raised_repeated_then_acknowledged(rule, outage, alice, bob):  # type: i
     assert emergency.acknowledged_by == bob
     event = TicketEvent.objects.filter(ticket=outage, field="emergency").last()
     assert event is not None
-    assert (event.new, event.actor) == ("acknowledged by Bob Agent", bob)
+    assert (event.new, event.actor) == ("acknowledged", bob)
     assert escalations.run(now=at(outage, 60))["emergencies_repeated"] == 0
     assert pages(alice) == 2
     with pytest.raises(DomainError, match="already acknowledged by Bob"):
