@@ -188,7 +188,7 @@ class _Flat:
         return self.starts[i - 1] + elapsed - self.before[i - 1]
 
 
-WINDOW_MARGIN_DAYS = 120
+WINDOW_MARGIN_DAYS = 31
 WINDOW_LIMIT_DAYS = 20 * 366  # past this the window starts over around the request
 
 
