@@ -10,6 +10,7 @@ from django.utils import timezone
 COLUMNS = (
     "number",
     "subject",
+    "sla",
     "requester",
     "status",
     "priority",
@@ -19,7 +20,6 @@ COLUMNS = (
     "assignee",
     "organization",
     "tags",
-    "sla",
     "created_at",
     "updated_at",
 )

@@ -173,7 +173,7 @@ def test_only_the_newest_waits_are_listed(policy, alice, carol):  # type: ignore
 
 def _history_lines(page: str) -> list[str]:
     """The next-reply history's lines as text, in page order."""
-    found = re.search(r"<summary>3 customer messages.*?</summary>\s*<ol>(.*?)</ol>", page, re.S)
+    found = re.search(r"<summary>3 customer messages.*?</summary>\s*<ul>(.*?)</ul>", page, re.S)
     assert found, "no next-reply history on the page"
     items = re.findall(r"<li>(.*?)</li>", found.group(1), re.S)
     return [re.sub(r"<[^>]+>", "", item).strip() for item in items]
