@@ -82,7 +82,7 @@ def _recently_solved(user: User) -> Callable[[], QuerySet[Ticket]]:
 
 
 def builtin_queues(user: User, groups: list[Group]) -> list[Queue]:
-    mine_cols = ["number", "subject", "requester", "status", "priority", "sla", "updated_at"]
+    mine_cols = list(DEFAULT_COLUMNS)
     queues = [
         Queue(
             "mine",
