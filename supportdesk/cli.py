@@ -349,6 +349,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="prefer the prompt: the command line is visible to others")
     p.add_argument("--name")
     p.set_defaults(handler=createadmin)
+    from supportdesk.mail.commands import add_commands
+
+    add_commands(sub)
     sub.add_parser("manage", help="Django's manage.py: supportdesk manage migrate ...")
     return parser
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "supportdesk.live",
     "supportdesk.sla",
     "supportdesk.webhooks",
+    "supportdesk.mail",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +149,8 @@ MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 # Processes that recompute every open ticket's SLA clocks after a calendar or policy
 # change; 0: one per core (up to 4) from 20,000 open tickets, else one.
 SLA_RECOMPUTE_PROCESSES = env_int("SLA_RECOMPUTE_PROCESSES", 0)
+# Larger incoming messages are quarantined (kept raw, listed for admins), not ingested.
+MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 40 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 30 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -149,9 +149,10 @@ def _read_body(message: Message, out: Parsed) -> None:
             (texts if kind == "text/plain" else htmls).append(content)
         else:
             out.attachments.append(_attachment(part, kind, disposition))
-    out.text = "\n\n".join(t.strip() for t in texts if t.strip())
+    # NUL never reaches the database: PostgreSQL refuses it in text.
+    out.text = "\n\n".join(t.strip() for t in texts if t.strip()).replace("\x00", "")
     if htmls:
-        out.html = sanitize_html("\n".join(htmls))
+        out.html = sanitize_html("\n".join(htmls).replace("\x00", ""))
 
 
 def _text_of(part: Message) -> str:

@@ -1,0 +1,60 @@
+"""Mailboxes and every message that came in through them, kept raw.
+
+An `InboundMessage` row is written for every message before anything else happens, with a
+unique key (its Message-ID, or a hash of its bytes when it has none), so a message
+delivered twice, or fetched by two workers at once, is ingested once.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.timezone import now
+
+
+class Mailbox(models.Model):
+    """An address customers write to, and the group its new tickets go to."""
+
+    name = models.CharField(max_length=100)
+    address = models.EmailField(unique=True)
+    group = models.ForeignKey(
+        "accounts.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Outcome(models.TextChoices):
+    NEW_TICKET = "new", "new ticket"
+    REPLY = "reply", "reply"
+    FOLLOW_UP = "follow_up", "follow-up ticket"
+    QUARANTINED = "quarantined", "quarantined"
+
+
+class InboundMessage(models.Model):
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    key = models.CharField(max_length=300, unique=True, help_text="Message-ID or sha256:...")
+    message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    raw = models.BinaryField()
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was quarantined")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ticket_message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(outcome="quarantined"),
+                name="inbound_quarantined",
+            )
+        ]
