@@ -14,6 +14,25 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     q.add_argument("files", nargs="+", type=Path, metavar="FILE")
     q.add_argument("--mailbox", help="the mailbox address they were sent to")
     q.set_defaults(handler=ingest_files)
+    q = mail.add_parser("listen", help="receive mail by SMTP (or LMTP) from a mail server")
+    q.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    q.add_argument("--port", type=int, default=2525, help="port (2525)")
+    q.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP")
+    q.set_defaults(handler=listen)
+
+
+def listen(args: argparse.Namespace) -> int:
+    from supportdesk.cli import _migrate, _setup
+
+    _setup()
+    _migrate()
+    from supportdesk.mail.listener import serve
+
+    try:
+        serve(args.host, args.port, lmtp=args.lmtp)
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def ingest_files(args: argparse.Namespace) -> int:

@@ -7,8 +7,14 @@ delivered twice, or fetched by two workers at once, is ingested once.
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.timezone import now
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Mailbox(models.Model):
@@ -20,6 +26,8 @@ class Mailbox(models.Model):
         "accounts.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     enabled = models.BooleanField(default=True)
+    # For the HTTP endpoint that mail services post raw messages to.
+    secret = models.CharField(max_length=64, default=new_secret)
     created_at = models.DateTimeField(default=now)
 
     def __str__(self) -> str:
