@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.db import connection
 
 from supportdesk.mail.ingest import ingest
 from supportdesk.mail.models import Mailbox
@@ -23,16 +23,22 @@ def mailbox_for(address: str) -> Mailbox | None:
     return Mailbox.objects.filter(address__iexact=f"{local}@{domain}", enabled=True).first()
 
 
-def _deliver(content: bytes, addresses: list[str]) -> list[str]:
-    close_old_connections()
+# Both run in worker threads of the event loop: each closes its database connection when
+# done, so no thread keeps one open between messages.
+
+
+def _lookup(address: str) -> Mailbox | None:
     try:
-        lines = []
-        for address in addresses:
-            mailbox = mailbox_for(address)
-            lines.append(ingest(content, mailbox=mailbox).line)
-        return lines
+        return mailbox_for(address)
     finally:
-        close_old_connections()
+        connection.close()
+
+
+def _deliver(content: bytes, addresses: list[str]) -> list[str]:
+    try:
+        return [ingest(content, mailbox=mailbox_for(a)).line for a in addresses]
+    finally:
+        connection.close()
 
 
 class Handler:
@@ -41,7 +47,7 @@ class Handler:
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's name)
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
-        found = await sync_to_async(mailbox_for, thread_sensitive=False)(address)
+        found = await sync_to_async(_lookup, thread_sensitive=False)(address)
         if found is None:
             return "550 5.1.1 no such mailbox here"
         envelope.rcpt_tos.append(address)
