@@ -28,6 +28,18 @@ class Mailbox(models.Model):
     enabled = models.BooleanField(default=True)
     # For the HTTP endpoint that mail services post raw messages to.
     secret = models.CharField(max_length=64, default=new_secret)
+    # IMAP polling (see imap.py); no host: this mailbox is not polled.
+    imap_host = models.CharField(max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(default=993)
+    imap_security = models.CharField(
+        max_length=10, default="ssl", help_text="ssl (port 993), starttls, or none"
+    )
+    imap_username = models.CharField(max_length=255, blank=True)
+    imap_password = models.CharField(max_length=255, blank=True)
+    imap_folder = models.CharField(max_length=255, default="INBOX")
+    imap_move_to = models.CharField(
+        max_length=255, blank=True, help_text="Folder to move imported mail to; blank: flag it"
+    )
     created_at = models.DateTimeField(default=now)
 
     def __str__(self) -> str:
