@@ -12,6 +12,7 @@ class MailStatus(models.TextChoices):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry
+    BOUNCED = "bounced"  # sent, then a delivery status notification came back
 
 
 class OutgoingEmail(models.Model):
@@ -22,6 +23,22 @@ class OutgoingEmail(models.Model):
     ticket = models.ForeignKey(
         "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Mail to customers about a ticket: sent from a mailbox, threaded, possibly with HTML
+    # and the message's attachments; empty for plain notifications from the site address.
+    html = models.TextField(blank=True)
+    ticket_message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="mails"
+    )
+    mailbox = models.ForeignKey(
+        "mail.Mailbox", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_address = models.CharField(max_length=300, blank=True)
+    reply_to = models.CharField(max_length=300, blank=True)
+    message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    in_reply_to = models.CharField(max_length=300, blank=True)
+    references = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True, help_text="More headers to set")
+    attachment_ids = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
