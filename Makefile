@@ -40,12 +40,14 @@ test: venv
 
 BENCH_N ?= 100000
 BENCH_PROCESSES ?= 1
+BENCH_MAIL_N ?= 10000
 bench: venv
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.api --processes $(BENCH_PROCESSES)
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.pages --processes $(BENCH_PROCESSES)
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.live
 	$(BIN)/python -m bench.sla_time
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.sla
+	$(BIN)/python -m bench.mail --n $(BENCH_MAIL_N)
 
 clean:
 	rm -rf $(VENV) var

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import dj_database_url
 
-from supportdesk.lib.env import env_bool, env_int, env_list, env_str
+from supportdesk.lib.env import env_bool, env_float, env_int, env_list, env_str
 
 DATA_DIR = Path(env_str("SUPPORTDESK_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -151,6 +151,12 @@ MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 SLA_RECOMPUTE_PROCESSES = env_int("SLA_RECOMPUTE_PROCESSES", 0)
 # Larger incoming messages are quarantined (kept raw, listed for admins), not ingested.
 MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 40 * 1024 * 1024)
+# The upstream spam filter's verdict: mail whose score header is at or over the threshold
+# (or that has X-Spam-Flag: YES) goes to the suspended list, not the queues.
+MAIL_SPAM_SCORE_HEADER = env_str("MAIL_SPAM_SCORE_HEADER", "X-Spam-Score")
+MAIL_SPAM_THRESHOLD = env_float("MAIL_SPAM_THRESHOLD", 5.0)
+# Automatic mails (acknowledgements, rules) to one address per hour, against mail loops.
+MAIL_AUTO_REPLY_LIMIT = env_int("MAIL_AUTO_REPLY_LIMIT", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 30 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

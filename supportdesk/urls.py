@@ -7,7 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("live/", include("supportdesk.live.urls")),
-    path("mail/", include("supportdesk.mail.urls")),
+    path("", include("supportdesk.mail.urls")),  # /mail/inbound/..., /agent/mail/...
     path("agent/admin/", include("supportdesk.adminui.urls")),
     path("agent/", include("supportdesk.agent.urls")),
     path("", include("supportdesk.web.urls")),

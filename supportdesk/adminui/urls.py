@@ -7,6 +7,7 @@ from supportdesk.adminui.views import (
     customers,
     groups,
     home,
+    mail,
     organizations,
     setup,
     sla,
@@ -55,5 +56,6 @@ urlpatterns = [
     path("tokens/created/", tokens.token_created, name="token_created"),
     path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("sla/", include(sla.urlpatterns)),
+    path("mail/", include(mail.urlpatterns)),
     path("webhooks/", include("supportdesk.webhooks.urls")),
 ]

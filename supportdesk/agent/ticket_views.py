@@ -21,6 +21,7 @@ from supportdesk.agent.sla_panel import sla_panel
 from supportdesk.agent.timeline import build_timeline
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
+from supportdesk.mail.display import annotate as annotate_mail
 from supportdesk.sla.emergencies import acknowledge_emergency
 from supportdesk.sla.models import Emergency
 from supportdesk.tickets.models import (
@@ -83,6 +84,7 @@ def _render(
 ) -> HttpResponse:
     user = request.user
     conversation = list(messages_of(user, ticket))
+    annotate_mail(conversation)
     timeline = build_timeline(conversation, list(events_of(user, ticket)))
     other = filter_tickets(user, TicketFilter(requester=ticket.requester_id))
     context = {
@@ -151,7 +153,7 @@ def reply_view(request: AuthedRequest, number: int) -> HttpResponse:
                 public=public,
                 status=status,
                 attachments=ticket_input.uploads(request.FILES),
-                metadata={"mentions": [a.pk for a in mentioned]} if mentioned else None,
+                metadata=_reply_metadata(public, "sign" in post, mentioned),
             )
     except DomainError as exc:
         return _render(request, ticket, composer=composer, error=str(exc), status=400)
@@ -161,6 +163,13 @@ def reply_view(request: AuthedRequest, number: int) -> HttpResponse:
         what += f" and status set to {Status(status).label.lower()}"
     messages.success(request, f"{what}.")
     return redirect(reverse("agent:ticket", args=[ticket.number]) + "#latest")
+
+
+def _reply_metadata(public: bool, signed: bool, mentioned: list[Any]) -> dict[str, Any] | None:
+    if not public:
+        return {"mentions": [a.pk for a in mentioned]} if mentioned else None
+    # Signed here or not, as the agent chose: the mail adds no signature of its own.
+    return {"signed": signed}
 
 
 def _replied_since(ticket: Ticket, user: Any, post: Any) -> Message | None:

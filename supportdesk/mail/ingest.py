@@ -1,10 +1,15 @@
 """The one function every mail source ends in: raw bytes in, a ticket changed, and a line
-that says what happened ("new ticket 12", "reply on ticket 12", "duplicate of message on
-ticket 12", "quarantined: reason").
+that says what happened: "new ticket 12", "reply on ticket 12", "follow-up ticket 13 of
+12", "duplicate of message on ticket 12", "bounce for ticket 12", "spam", "suspended:
+sender blocked", "quarantined: reason".
 
 Never loses a message: the raw bytes are stored (claimed under a unique key) before
 anything else, and a message that cannot be parsed, or whose processing fails, is kept as
-quarantined with the reason instead of raising.
+quarantined with the reason instead of raising. Then, in order: spam and blocked senders
+are suspended (spam.py), bounces are attached to the mail they return (bounces.py), mail
+from our own addresses is quarantined (loops.py), and the rest continues a ticket
+(threads.py) or opens one. The stored message is the part its sender wrote (quotes.py);
+the full original stays in the `InboundMessage`, named by `metadata["inbound"]`.
 """
 
 from __future__ import annotations
@@ -12,24 +17,42 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.services import find_or_create_requester
+from supportdesk.lib.html import html_to_text, sanitize_html
+from supportdesk.mail.addresses import base_address
+from supportdesk.mail.bounces import is_bounce, record_bounce
+from supportdesk.mail.loops import auto_reply_blocker, own_addresses, own_sender
 from supportdesk.mail.models import InboundMessage, Mailbox, Outcome
-from supportdesk.mail.parse import Parsed, Unparseable, parse
+from supportdesk.mail.parse import (
+    CID_PLACEHOLDER,
+    Parsed,
+    Unparseable,
+    headline,
+    link_cids,
+    mark_cids,
+    parse,
+)
+from supportdesk.mail.quotes import visible_html, visible_text
+from supportdesk.mail.spam import Verdict, verdict
+from supportdesk.mail.threads import store_references, thread_of
 from supportdesk.tickets.models import Channel, Message, Source, Status, Ticket
 from supportdesk.tickets.services import Upload, create_ticket, reply
 
 log = logging.getLogger(__name__)
 
-# "[#1234]" in a subject names the ticket; our own Message-IDs carry the ticket number.
-SUBJECT_REF = re.compile(r"\[#(\d{1,12})\]")
-OUR_ID = re.compile(r"^<sd\.(\d{1,12})\.")
 NO_SUBJECT = "(no subject)"
+NO_TEXT = "(no text)"  # the body of a message that is only attachments or images
+# "Fwd:", "FW:", "WG:", "TR:", "RV:", "Enc:", "Doorst:", "VS:", "VB:", "PD:" (after a
+# mailing-list tag): a forward, whose quoted part is the request itself.
+FORWARD = re.compile(r"^\s*(?:\[[^\]]{0,80}\]\s*)?(?:fwd?|wg|tr|rv|enc|doorst|vs|vb|pd)\s*:", re.I)
 
 
 @dataclass(frozen=True)
@@ -38,33 +61,39 @@ class Report:
     ticket: int | None = None
 
 
-def ingest(raw: bytes, *, mailbox: Mailbox | None = None) -> Report:
-    """Ingest one message; see the module docstring."""
-    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
-    limit = int(getattr(settings, "MAIL_MAX_BYTES", 40 * 1024 * 1024))
-    parsed: Parsed | None = None
-    problem = ""
-    if len(raw) > limit:
-        problem = f"{len(raw):,} bytes, over the limit of {limit:,}"
-    else:
-        try:
-            parsed = parse(raw)
-        except Unparseable as exc:
-            problem = str(exc)
-    key = (parsed.message_id if parsed else "")[:300] or digest
+def ingest(
+    raw: bytes, *, mailbox: Mailbox | None = None, recipients: Iterable[str] | None = None
+) -> Report:
+    """Ingest one message; see the module docstring. `recipients` are the envelope
+    recipients when the source knows them (SMTP's RCPT TO): a reply address among them
+    names its ticket even when the headers do not."""
+    parsed, problem = read(raw)
+    key = (parsed.message_id if parsed else "")[:300] or digest(raw)
     record = _claim(key, raw, mailbox, parsed)
     if record is None:
         found = InboundMessage.objects.filter(key=key).first()
         ticket = found.ticket_id if found else None
         where = f"on ticket {ticket}" if ticket else "already received"
         return Report(f"duplicate of message {where}", ticket)
-    if parsed is None or not parsed.sender[1]:
-        return _quarantine(record, problem or "no sender address (From)")
+    return handle(record, parsed, problem, recipients=list(recipients or ()))
+
+
+def digest(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def read(raw: bytes) -> tuple[Parsed | None, str]:
+    """(the parsed message, "") or (None, why it cannot be ingested)."""
+    limit = int(getattr(settings, "MAIL_MAX_BYTES", 40 * 1024 * 1024))
+    if len(raw) > limit:
+        return None, f"{len(raw):,} bytes, over the limit of {limit:,}"
     try:
-        return _deliver(record, parsed, mailbox)
-    except Exception as exc:  # noqa: BLE001  (kept and shown to admins, never lost)
-        log.exception("mail: message %s could not be delivered", record.pk)
-        return _quarantine(record, f"{type(exc).__name__}: {exc}")
+        return parse(raw), ""
+    except Unparseable as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001  (a parser bug must not lose the message)
+        log.exception("mail: parsing failed unexpectedly")
+        return None, f"cannot be parsed ({type(exc).__name__}: {exc})"
 
 
 def _claim(
@@ -72,6 +101,7 @@ def _claim(
 ) -> InboundMessage | None:
     """Store the raw message under its key; None when that key is stored already (the
     same message delivered twice, or by two workers at once)."""
+    sender, subject = (parsed.sender[1], parsed.subject) if parsed else headline(raw)
     try:
         with transaction.atomic():
             return InboundMessage.objects.create(
@@ -79,51 +109,113 @@ def _claim(
                 message_id=parsed.message_id[:300] if parsed else "",
                 raw=raw,
                 mailbox=mailbox,
+                sender=sender[:254],
+                subject=subject[:300],
             )
     except IntegrityError:
         return None
 
 
-def _quarantine(record: InboundMessage, reason: str) -> Report:
+def handle(
+    record: InboundMessage,
+    parsed: Parsed | None,
+    problem: str,
+    *,
+    recipients: Iterable[str] = (),
+    check_spam: bool = True,
+) -> Report:
+    """Decide what a stored message becomes, and make it so. Shared by `ingest` and the
+    agents' retry and release (services.py, which skips the spam check on release)."""
+    if parsed is None:
+        return quarantine(record, problem or "cannot be parsed")
+    try:
+        return _route(record, parsed, list(recipients), check_spam)
+    except Exception as exc:  # noqa: BLE001  (kept and shown to admins, never lost)
+        log.exception("mail: message %s could not be delivered", record.pk)
+        return quarantine(record, f"{type(exc).__name__}: {exc}")
+
+
+def _route(
+    record: InboundMessage, parsed: Parsed, recipients: list[str], check_spam: bool
+) -> Report:
+    found = verdict(parsed) if check_spam else None
+    if found is not None:
+        return _suspend(record, found)
+    if is_bounce(parsed):
+        with transaction.atomic():
+            bounce = record_bounce(record, parsed)
+        return Report(bounce.line, bounce.ticket)
+    if not parsed.sender[1]:
+        return quarantine(record, "no sender address (From)")
+    own = own_addresses()
+    ours = own_sender(parsed, own)
+    if ours:
+        # Two of our mailboxes must never answer each other: nothing of ours is a ticket.
+        return quarantine(record, f"sent from our own address <{ours}>")
+    return _deliver(record, parsed, recipients, auto_reply_blocker(parsed, own), own)
+
+
+def quarantine(record: InboundMessage, reason: str) -> Report:
     record.outcome, record.reason = Outcome.QUARANTINED, reason[:2000]
     record.save(update_fields=["outcome", "reason"])
     return Report(f"quarantined: {reason}")
 
 
+def _suspend(record: InboundMessage, found: Verdict) -> Report:
+    record.outcome, record.reason = Outcome.SUSPENDED, found.reason[:2000]
+    record.save(update_fields=["outcome", "reason"])
+    return Report(found.line)
+
+
 @transaction.atomic
-def _deliver(record: InboundMessage, parsed: Parsed, mailbox: Mailbox | None) -> Report:
+def _deliver(
+    record: InboundMessage,
+    parsed: Parsed,
+    recipients: list[str],
+    no_auto_reply: str,
+    own: set[str],
+) -> Report:
+    mailbox = record.mailbox
     sender = find_or_create_requester(parsed.sender[1], name=parsed.sender[0][:150])
-    ticket = thread_of(parsed, sender)
+    ticket = thread_of(parsed, sender, recipients)
+    # A forwarded mail that opens a ticket is kept whole: what it quotes is the request.
+    whole = ticket is None and bool(FORWARD.match(parsed.subject))
+    body, html = visible_parts(parsed, whole=whole)
     uploads = [
         Upload(a.filename, a.content_type, a.content, len(a.content)) for a in parsed.attachments
     ]
-    metadata = {"message_id": parsed.message_id, "inbound": record.pk}
+    metadata: dict[str, object] = {"message_id": parsed.message_id, "inbound": record.pk}
+    if no_auto_reply:
+        metadata["no_auto_reply"] = no_auto_reply
+    store_references(record, parsed)
     if ticket is None:
         ticket = create_ticket(
             by=None,
             requester=sender,
             subject=parsed.subject or NO_SUBJECT,
-            body=parsed.body,
-            html=parsed.html,
+            body=body,
+            html=html,
             channel=Channel.EMAIL,
             source=Source.EMAIL,
-            properties=_new_ticket_properties(parsed, sender, mailbox),
+            properties=_new_ticket_properties(parsed, sender, mailbox, own),
             attachments=uploads,
             metadata=metadata,
         )
         message = ticket.messages.order_by("id").first()
+        _link_inline_images(message, parsed)
         return _done(record, Outcome.NEW_TICKET, ticket, message, f"new ticket {ticket.pk}")
     was_closed = ticket.status == Status.CLOSED
     message = reply(
         ticket,
         author=sender,
-        body=parsed.body,
-        html=parsed.html,
+        body=body,
+        html=html,
         source=Source.EMAIL,
         channel=Channel.EMAIL,
         attachments=uploads,
         metadata=metadata,
     )
+    _link_inline_images(message, parsed)
     if was_closed:
         follow_up = message.ticket
         line = f"follow-up ticket {follow_up.pk} of {ticket.pk}"
@@ -131,62 +223,71 @@ def _deliver(record: InboundMessage, parsed: Parsed, mailbox: Mailbox | None) ->
     return _done(record, Outcome.REPLY, ticket, message, f"reply on ticket {ticket.pk}")
 
 
+def visible_parts(parsed: Parsed, *, whole: bool = False) -> tuple[str, str]:
+    """(text, sanitised HTML) of what the sender wrote, without quoted history and
+    signatures (`whole`: all of it); never empty. The HTML is cut before sanitising,
+    while the mail client's quote markers are still there."""
+    try:
+        if whole:
+            text, html = parsed.text, parsed.html
+        else:
+            text = visible_text(parsed.text) if parsed.text else ""
+            raw_html = parsed.raw_html
+            html = sanitize_html(mark_cids(visible_html(raw_html))) if raw_html else ""
+    except Exception:  # noqa: BLE001  (a quote-stripping bug must not lose the message)
+        log.exception("mail: finding the visible part of %s failed", parsed.message_id)
+        text, html = parsed.text, parsed.html
+    if not text.strip():
+        text = html_to_text(html) if html else ""
+    return (text if text.strip() else NO_TEXT), html
+
+
+def inline_image_urls(parsed: Parsed, message: Message) -> dict[str, str]:
+    """content-id (lower-case) -> URL of the stored attachment, for `link_cids`.
+    The message's attachments were stored in the order of the parsed ones."""
+    stored = list(message.attachments.order_by("id").only("id", "token", "filename"))
+    urls = {}
+    for part, attachment in zip(parsed.attachments, stored, strict=False):
+        if part.content_id:
+            urls[part.content_id.lower()] = reverse(
+                "attachment", args=[attachment.token, attachment.filename]
+            )
+    return urls
+
+
+def _link_inline_images(message: Message | None, parsed: Parsed) -> None:
+    """Point the message's cid: images at its stored attachments, which only have URLs
+    once stored. Call inside the transaction that stored the message."""
+    if message is None or CID_PLACEHOLDER not in message.html:
+        return
+    html = link_cids(message.html, inline_image_urls(parsed, message))
+    # The same message, in the same transaction, only gaining its attachments' URLs: a
+    # queryset update and no event (nothing anyone did changed).
+    Message.objects.filter(pk=message.pk).update(html=html)
+    message.html = html
+
+
 def _done(
     record: InboundMessage, outcome: str, ticket: Ticket, message: Message | None, line: str
 ) -> Report:
     record.outcome, record.ticket, record.ticket_message = outcome, ticket, message
-    record.save(update_fields=["outcome", "ticket", "ticket_message"])
+    record.reason = ""
+    record.save(update_fields=["outcome", "ticket", "ticket_message", "reason"])
     return Report(line, ticket.pk)
 
 
 def _new_ticket_properties(
-    parsed: Parsed, sender: User, mailbox: Mailbox | None
+    parsed: Parsed, sender: User, mailbox: Mailbox | None, own: set[str]
 ) -> dict[str, object]:
-    ours = {mailbox.address.lower()} if mailbox else set()
+    ours = set(own) | ({mailbox.address.lower()} if mailbox else set())
     ccs = []
     for _, address in parsed.cc:
-        if address not in ours and address != sender.email:
+        if base_address(address) not in ours and address != sender.email:
             ccs.append(find_or_create_requester(address))
     properties: dict[str, object] = {"cc": ccs} if ccs else {}
     if mailbox is not None and mailbox.group_id:
         properties["group"] = mailbox.group
     return properties
-
-
-def thread_of(parsed: Parsed, sender: User) -> Ticket | None:
-    """The ticket this message continues, if any and if the sender may write on it: by
-    its In-Reply-To and References (our Message-IDs, or a message stored on a ticket), then
-    by a [#number] in the subject."""
-    for ticket in _candidates(parsed):
-        if ticket.deleted_at is None and _may_write(ticket, sender):
-            return ticket
-    return None
-
-
-def _candidates(parsed: Parsed) -> list[Ticket]:
-    numbers: list[int] = []
-    ids = [*parsed.in_reply_to, *reversed(parsed.references)]
-    for message_id in ids:
-        ours = OUR_ID.match(message_id)
-        if ours:
-            numbers.append(int(ours.group(1)))
-    known = dict(
-        InboundMessage.objects.filter(message_id__in=ids, ticket__isnull=False).values_list(
-            "message_id", "ticket_id"
-        )
-    )
-    numbers += [known[i] for i in ids if i in known]
-    numbers += [int(n) for n in SUBJECT_REF.findall(parsed.subject)]
-    found = Ticket.objects.in_bulk(list(dict.fromkeys(numbers)))
-    return [found[n] for n in dict.fromkeys(numbers) if n in found]
-
-
-def _may_write(ticket: Ticket, sender: User) -> bool:
-    """The requester, a CC or an agent: anyone else starts a ticket of their own, so a
-    guessed ticket number in a subject never adds to someone else's conversation."""
-    if sender.is_agent or ticket.requester_id == sender.pk:
-        return True
-    return ticket.cc.filter(pk=sender.pk).exists()
 
 
 def split_mbox(raw: bytes) -> list[bytes]:

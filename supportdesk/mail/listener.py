@@ -36,7 +36,9 @@ def _lookup(address: str) -> Mailbox | None:
 
 def _deliver(content: bytes, addresses: list[str]) -> list[str]:
     try:
-        return [ingest(content, mailbox=mailbox_for(a)).line for a in addresses]
+        return [
+            ingest(content, mailbox=mailbox_for(a), recipients=addresses).line for a in addresses
+        ]
     finally:
         connection.close()
 

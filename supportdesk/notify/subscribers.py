@@ -1,7 +1,8 @@
-"""What ticket events cause: mail to customers (the requester's confirmation of a new
-ticket, public replies to the requester and CCs), and notifications to agents (assigned to
-them, a customer's reply on their ticket, an @mention, an update of a followed ticket),
-which go through `notifications.notify_agents` and each agent's preferences.
+"""What ticket events cause: mail to customers (the acknowledgement of a new ticket, public
+replies to the requester and CCs; both built in mail/outbound.py), and notifications to
+agents (assigned to them, a customer's reply on their ticket, an @mention, an update of a
+followed ticket), which go through `notifications.notify_agents` and each agent's
+preferences.
 
 An agent hears of one message once: a mention wins over a customer's reply to the
 assignee, which wins over a follower update."""
@@ -14,9 +15,10 @@ from django.conf import settings
 
 from supportdesk.accounts.models import STAFF_ROLES, User
 from supportdesk.jobs import enqueue
+from supportdesk.mail.outbound import send_acknowledgement, send_public_reply
 from supportdesk.notify import kinds
 from supportdesk.notify.notifications import notify_agents
-from supportdesk.notify.services import is_muted, send_email
+from supportdesk.notify.services import is_muted
 from supportdesk.tickets.models import EventKind, Message, Ticket, TicketEvent
 
 
@@ -55,7 +57,7 @@ def mail_for(events: Sequence[TicketEvent]) -> None:
     for message in messages:
         ticket = message.ticket
         if ticket.pk in created:
-            _confirm_new_ticket(ticket, message)
+            acknowledge_new_ticket(ticket, message)
         elif message.public and message.author.is_agent:
             _send_public_reply(ticket, message)
         _tell_agents(ticket, message, new_ticket=ticket.pk in created)
@@ -69,36 +71,16 @@ def agent_url(ticket: Ticket) -> str:
     return f"{settings.SITE_URL}/agent/tickets/{ticket.pk}/"
 
 
-def _confirm_new_ticket(ticket: Ticket, message: Message) -> None:
-    if not ticket.requester.is_customer:
-        return
-    send_email(
-        kind="ticket_created",
-        to=[ticket.requester.email],
-        subject=f"[#{ticket.pk}] {ticket.subject}",
-        body=(
-            f"Hello {ticket.requester.display_name},\n\n"
-            f"We received your request and gave it the number #{ticket.pk}. "
-            f"A member of our team will answer soon. To add anything, reply to this "
-            f"message or visit {ticket_url(ticket)}.\n\n"
-            f"Your request:\n\n{message.body}\n"
-        ),
-        ticket_id=ticket.pk,
-    )
+def acknowledge_new_ticket(ticket: Ticket, message: Message) -> None:
+    """The requester's acknowledgement of a new ticket (the admin's template, loop
+    protected). One call, so that the automation issue can turn it into a default rule."""
+    send_acknowledgement(ticket, message, url=ticket_url(ticket))
 
 
 def _send_public_reply(ticket: Ticket, message: Message) -> None:
-    people = [ticket.requester, *ticket.cc.all()]
-    send_email(
-        kind="public_reply",
-        to=[p.email for p in people if p.pk != message.author_id and p.is_active],
-        subject=f"[#{ticket.pk}] Re: {ticket.subject}",
-        body=(
-            f"{message.body}\n\n-- \n{message.author.display_name}\n"
-            f"Request #{ticket.pk}: {ticket_url(ticket)}\n"
-        ),
-        ticket_id=ticket.pk,
-    )
+    """An agent's public reply, by mail to the requester and CCs (notes never)."""
+    if message.public:
+        send_public_reply(ticket, message, url=ticket_url(ticket))
 
 
 def _tell_assigned(events: Sequence[TicketEvent]) -> None:

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,14 +26,11 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
 first_valid_uid = 0
 {users}
 mail_location = maildir:{root}/home/%u/Maildir
-passdb {{
-  driver = static
-  args = password={password}
-}}
+{auth}
+{extra}
 userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/home/%u
@@ -45,6 +43,14 @@ service imap-login {{
   inet_listener imaps {{
     port = 0
   }}
+}}
+"""
+# Any user name logs in with PASSWORD. Tests of other logins pass their own (oauth2).
+STATIC_AUTH = """
+auth_mechanisms = plain login
+passdb {{
+  driver = static
+  args = password={password}
 }}
 """
 
@@ -68,9 +74,13 @@ def _wait(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail("dovecot did not start within 15 s")
 
 
-@pytest.fixture
-def dovecot() -> Iterator[dict[str, object]]:
-    """Host, port, user and password of a fresh IMAP server; any user name logs in."""
+@contextmanager
+def run_dovecot(
+    auth: str = STATIC_AUTH, extra: str = "", port: int = 0
+) -> Iterator[dict[str, object]]:
+    """A fresh dovecot: its host, port, user, password, root folder and master's pid. `auth`: the
+    auth_mechanisms and passdb lines ({root} and {password} are filled in); `extra`: more
+    settings; `port`: a given one (a server "restarted" on the same port), else a free one."""
     if not os.access(DOVECOT, os.X_OK):
         pytest.fail("dovecot is not installed: run scripts/system-deps.sh (apt-get dovecot-imapd)")
     root = Path(tempfile.mkdtemp(prefix="sd-dovecot-"))
@@ -83,13 +93,14 @@ def dovecot() -> Iterator[dict[str, object]]:
     else:
         owner = pwd.getpwuid(os.getuid())
         users = f"default_internal_user = {owner.pw_name}\ndefault_login_user = {owner.pw_name}"
-    port = _free_port()
+    port = port or _free_port()
     config = root / "dovecot.conf"
     config.write_text(
         CONFIG.format(
             root=root,
             users=users,
-            password=PASSWORD,
+            auth=auth.format(root=root, password=PASSWORD),
+            extra=extra,
             uid=owner.pw_uid,
             gid=owner.pw_gid,
             port=port,
@@ -100,8 +111,22 @@ def dovecot() -> Iterator[dict[str, object]]:
     )
     try:
         _wait(port, process, root / "dovecot.log")
-        yield {"host": "127.0.0.1", "port": port, "user": "support", "password": PASSWORD}
+        yield {
+            "host": "127.0.0.1",
+            "port": port,
+            "user": "support",
+            "password": PASSWORD,
+            "root": root,
+            "pid": process.pid,
+        }
     finally:
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot() -> Iterator[dict[str, object]]:
+    """Host, port, user and password of a fresh IMAP server; any user name logs in."""
+    with run_dovecot() as server:
+        yield server
