@@ -40,7 +40,8 @@ from supportdesk.mail.parse import (
     mark_cids,
     parse,
 )
-from supportdesk.mail.quotes import visible_html, visible_text
+from supportdesk.mail.quotes import visible_text
+from supportdesk.mail.quotes_html import visible_html
 from supportdesk.mail.spam import Verdict, verdict
 from supportdesk.mail.threads import store_references, thread_of
 from supportdesk.tickets.models import Channel, Message, Source, Status, Ticket

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from supportdesk.lib.html import html_to_text, sanitize_html
 from supportdesk.mail.parse import parse
-from supportdesk.mail.quotes import visible_html, visible_text
+from supportdesk.mail.quotes import visible_text
+from supportdesk.mail.quotes_html import visible_html
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "email"
 FOLDERS = (
