@@ -23,6 +23,16 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
             item.add_marker(pytest.mark.xfail(strict=True, reason=f"skipped in CI: {mark}"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_mail_config():  # type: ignore[no-untyped-def]
+    """A test's rolled-back mailboxes and block list must not live on in the next one's
+    cached copy (mail/config.py)."""
+    yield
+    from supportdesk.mail.config import forget
+
+    forget()
+
+
 @pytest.fixture
 def org_acme(db):  # type: ignore[no-untyped-def]
     from supportdesk.accounts.services import save_organization

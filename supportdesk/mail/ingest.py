@@ -5,11 +5,17 @@ sender blocked", "quarantined: reason".
 
 Never loses a message: the raw bytes are stored (claimed under a unique key) before
 anything else, and a message that cannot be parsed, or whose processing fails, is kept as
-quarantined with the reason instead of raising. Then, in order: spam and blocked senders
-are suspended (spam.py), bounces are attached to the mail they return (bounces.py), mail
-from our own addresses is quarantined (loops.py), and the rest continues a ticket
-(threads.py) or opens one. The stored message is the part its sender wrote (quotes.py);
-the full original stays in the `InboundMessage`, named by `metadata["inbound"]`.
+quarantined with the reason instead of raising. The claim and the delivery are one
+transaction (a failed delivery rolls back to a savepoint after the claim): one commit per
+message, and a second worker with the same message waits on the key and then finds it
+taken. When even the quarantine cannot be written (the database is gone), `ingest` raises
+and nothing is stored, so the source keeps the message and offers it again.
+
+Then, in order: spam and blocked senders are suspended (spam.py), bounces are attached to
+the mail they return (bounces.py), mail from our own addresses is quarantined (loops.py),
+and the rest continues a ticket (threads.py) or opens one. The stored message is the part
+its sender wrote (quotes.py); the full original stays in the `InboundMessage`, named by
+`metadata["inbound"]`.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from supportdesk.accounts.services import find_or_create_requester
 from supportdesk.lib.html import html_to_text, sanitize_html
 from supportdesk.mail.addresses import base_address
 from supportdesk.mail.bounces import is_bounce, record_bounce
-from supportdesk.mail.loops import auto_reply_blocker, own_addresses, own_sender
+from supportdesk.mail.config import own_addresses
+from supportdesk.mail.loops import auto_reply_blocker, own_sender
 from supportdesk.mail.models import InboundMessage, Mailbox, Outcome
 from supportdesk.mail.parse import (
     CID_PLACEHOLDER,
@@ -45,7 +52,7 @@ from supportdesk.mail.quotes_html import visible_html
 from supportdesk.mail.spam import Verdict, verdict
 from supportdesk.mail.threads import store_references, thread_of
 from supportdesk.tickets.models import Channel, Message, Source, Status, Ticket
-from supportdesk.tickets.services import Upload, create_ticket, reply
+from supportdesk.tickets.services import Upload, open_ticket, reply
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +77,15 @@ def ingest(
     names its ticket even when the headers do not."""
     parsed, problem = read(raw)
     key = (parsed.message_id if parsed else "")[:300] or digest(raw)
-    record = _claim(key, raw, mailbox, parsed)
-    if record is None:
-        found = InboundMessage.objects.filter(key=key).first()
-        ticket = found.ticket_id if found else None
-        where = f"on ticket {ticket}" if ticket else "already received"
-        return Report(f"duplicate of message {where}", ticket)
-    return handle(record, parsed, problem, recipients=list(recipients or ()))
+    envelope = list(dict.fromkeys(r.strip().lower()[:254] for r in recipients or () if r))
+    with transaction.atomic():
+        record = _claim(key, raw, mailbox, parsed, envelope)
+        if record is None:
+            found = InboundMessage.objects.filter(key=key).first()
+            ticket = found.ticket_id if found else None
+            where = f"on ticket {ticket}" if ticket else "already received"
+            return Report(f"duplicate of message {where}", ticket)
+        return handle(record, parsed, problem, recipients=envelope)
 
 
 def digest(raw: bytes) -> str:
@@ -98,7 +107,7 @@ def read(raw: bytes) -> tuple[Parsed | None, str]:
 
 
 def _claim(
-    key: str, raw: bytes, mailbox: Mailbox | None, parsed: Parsed | None
+    key: str, raw: bytes, mailbox: Mailbox | None, parsed: Parsed | None, envelope: list[str]
 ) -> InboundMessage | None:
     """Store the raw message under its key; None when that key is stored already (the
     same message delivered twice, or by two workers at once)."""
@@ -110,6 +119,7 @@ def _claim(
                 message_id=parsed.message_id[:300] if parsed else "",
                 raw=raw,
                 mailbox=mailbox,
+                recipients=envelope,
                 sender=sender[:254],
                 subject=subject[:300],
             )
@@ -174,7 +184,7 @@ def _deliver(
     parsed: Parsed,
     recipients: list[str],
     no_auto_reply: str,
-    own: set[str],
+    own: frozenset[str],
 ) -> Report:
     mailbox = record.mailbox
     sender = find_or_create_requester(parsed.sender[1], name=parsed.sender[0][:150])
@@ -190,7 +200,7 @@ def _deliver(
         metadata["no_auto_reply"] = no_auto_reply
     store_references(record, parsed)
     if ticket is None:
-        ticket = create_ticket(
+        ticket, message = open_ticket(
             by=None,
             requester=sender,
             subject=parsed.subject or NO_SUBJECT,
@@ -202,7 +212,6 @@ def _deliver(
             attachments=uploads,
             metadata=metadata,
         )
-        message = ticket.messages.order_by("id").first()
         _link_inline_images(message, parsed)
         return _done(record, Outcome.NEW_TICKET, ticket, message, f"new ticket {ticket.pk}")
     was_closed = ticket.status == Status.CLOSED
@@ -278,7 +287,7 @@ def _done(
 
 
 def _new_ticket_properties(
-    parsed: Parsed, sender: User, mailbox: Mailbox | None, own: set[str]
+    parsed: Parsed, sender: User, mailbox: Mailbox | None, own: frozenset[str]
 ) -> dict[str, object]:
     ours = set(own) | ({mailbox.address.lower()} if mailbox else set())
     ccs = []

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from email.utils import parseaddr
-
-from django.conf import settings
 
 from supportdesk.mail.addresses import base_address
-from supportdesk.mail.models import Mailbox
 from supportdesk.mail.parse import Parsed
 
 # RFC 2076 / RFC 3834 practice: bulk mail and mailing lists are never answered.
@@ -29,15 +25,6 @@ _ROBOT = re.compile(
 )
 
 
-def own_addresses() -> set[str]:
-    """Every address we send from: each mailbox (enabled or not), and the site's sender."""
-    ours = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
-    site = parseaddr(getattr(settings, "DEFAULT_FROM_EMAIL", ""))[1].lower()
-    if "@" in site:
-        ours.add(site)
-    return ours
-
-
 def own_sender(parsed: Parsed, own: Collection[str]) -> str:
     """The sender's address when it is one of ours (with or without a +tag), else ""."""
     address = parsed.sender[1]
@@ -47,7 +34,7 @@ def own_sender(parsed: Parsed, own: Collection[str]) -> str:
 def auto_reply_blocker(parsed: Parsed, own_addresses: Collection[str]) -> str:
     """Why no automatic mail may answer this message, or "" when one may.
 
-    `own_addresses`: our mailbox addresses, lower-case, without +tags (see own_addresses).
+    `own_addresses`: our mailbox addresses, lower-case, without +tags (see config.own_addresses).
     """
     headers = parsed.headers
     submitted = headers.get("auto-submitted", "").strip()

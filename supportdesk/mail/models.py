@@ -84,6 +84,9 @@ class InboundMessage(models.Model):
     key = models.CharField(max_length=300, unique=True, help_text="Message-ID or sha256:...")
     message_id = models.CharField(max_length=300, blank=True, db_index=True)
     raw = models.BinaryField()
+    # The envelope recipients (SMTP's RCPT TO, X-Envelope-To) when the source knew them:
+    # a retry after a fix threads by them as the first delivery would have.
+    recipients = models.JSONField(default=list, blank=True)
     # For the admin lists (quarantine, suspended); the full headers are in `raw`.
     sender = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300, blank=True)

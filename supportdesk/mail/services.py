@@ -111,7 +111,7 @@ def _again(record: InboundMessage, *, check_spam: bool) -> Report:
         record.message_id = parsed.message_id[:300]
         record.sender, record.subject = parsed.sender[1][:254], parsed.subject[:300]
         record.save(update_fields=["message_id", "sender", "subject"])
-    return handle(record, parsed, problem, check_spam=check_spam)
+    return handle(record, parsed, problem, recipients=record.recipients, check_spam=check_spam)
 
 
 def _take_key(record: InboundMessage, message_id: str, raw: bytes) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from supportdesk.mail.models import BlockedSender
+from supportdesk.mail.config import blocked_patterns
 from supportdesk.mail.parse import Parsed
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
@@ -69,5 +69,5 @@ def blocked_pattern(address: str) -> str:
     if "@" not in address:
         return ""
     candidates = [address, "@" + address.rpartition("@")[2]]
-    found = BlockedSender.objects.filter(pattern__in=candidates).values_list("pattern", flat=True)
-    return next(iter(sorted(found, key=candidates.index)), "")
+    blocked = blocked_patterns()
+    return next((c for c in candidates if c in blocked), "")

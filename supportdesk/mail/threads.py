@@ -21,7 +21,7 @@ new follow-up for every answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from supportdesk.accounts.models import User
 from supportdesk.mail.addresses import ticket_of_address
@@ -34,33 +34,41 @@ SUBJECT_REF = re.compile(r"\[#(\d{1,12})\]")
 OUR_ID = re.compile(r"^<sd\.(\d{1,12})\.")
 MAX_REFERENCES = 100  # kept per message: References can list a whole long thread
 MAX_TICKET = 2**63 - 1
+_DECIDING = ("number", "status", "deleted_at", "requester_id", "follow_up_of_id")
 
 
 def thread_of(parsed: Parsed, sender: User, recipients: Iterable[str] = ()) -> Ticket | None:
     """The ticket this message continues, if any and if the sender may write on it."""
-    for ticket in _candidates(parsed, recipients):
-        if ticket.deleted_at is not None:
+    seen: set[int] = set()
+    for group in _candidates(parsed, recipients):
+        numbers = [n for n in dict.fromkeys(group) if 0 < n <= MAX_TICKET and n not in seen]
+        if not numbers:
             continue
-        if ticket.status == Status.CLOSED:
-            ticket = _open_follow_up(ticket, sender) or ticket
-        if _may_write(ticket, sender):
-            return ticket
+        seen.update(numbers)
+        # Only what deciding needs; reply() reads the whole row again, locked.
+        found = Ticket.objects.only(*_DECIDING).in_bulk(numbers)
+        for number in numbers:
+            ticket = found.get(number)
+            if ticket is None or ticket.deleted_at is not None:
+                continue
+            if ticket.status == Status.CLOSED:
+                ticket = _open_follow_up(ticket, sender) or ticket
+            if _may_write(ticket, sender):
+                return ticket
     return None
 
 
-def _candidates(parsed: Parsed, recipients: Iterable[str]) -> list[Ticket]:
-    numbers = _by_address(parsed, recipients)
+def _candidates(parsed: Parsed, recipients: Iterable[str]) -> Iterator[list[int]]:
+    """The ticket numbers the message names, one kind at a time in order of trust: a kind
+    that needs a query is only looked at when the ones before it named no ticket the
+    sender may write on (a plain reply costs one query, not four)."""
     ids = [*parsed.in_reply_to, *reversed(parsed.references)]
-    for message_id in ids:
-        ours = OUR_ID.match(message_id)
-        if ours:
-            numbers.append(int(ours.group(1)))
-    numbers += _by_stored_ids(ids)
-    numbers += _by_references(parsed.message_id, ids)
-    numbers += [int(n) for n in SUBJECT_REF.findall(parsed.subject)]
-    ordered = [n for n in dict.fromkeys(numbers) if 0 < n <= MAX_TICKET]
-    found = Ticket.objects.in_bulk(ordered)
-    return [found[n] for n in ordered if n in found]
+    ours = [int(found.group(1)) for found in map(OUR_ID.match, ids) if found]
+    yield _by_address(parsed, recipients) + ours
+    if ids:
+        yield _by_stored_ids(ids)
+    yield _by_references(parsed.message_id, ids)
+    yield [int(n) for n in SUBJECT_REF.findall(parsed.subject)]
 
 
 def _by_address(parsed: Parsed, recipients: Iterable[str]) -> list[int]:
@@ -92,14 +100,23 @@ def _by_references(message_id: str, ids: list[str]) -> list[int]:
     wanted = ([message_id] if message_id else []) + ids[:MAX_REFERENCES]
     if not wanted:
         return []
+    # Two plain queries instead of one join: the join costs more to build than both to
+    # run, and the second one is rarely needed (most messages name nothing we stored).
     rows = list(
-        InboundReference.objects.filter(referenced_id__in=wanted, message__ticket__isnull=False)
+        InboundReference.objects.filter(referenced_id__in=wanted)
         # "-message_id" is the referring row's id (the foreign key), not a Message-ID.
         .order_by("-message_id")
-        .values_list("referenced_id", "message__ticket_id")[:50]
+        .values_list("referenced_id", "message_id")[:50]
     )
-    children = [t for r, t in rows if r == message_id]
-    siblings = [t for r, t in rows if r != message_id]
+    if not rows:
+        return []
+    tickets = dict(
+        InboundMessage.objects.filter(
+            pk__in={m for _, m in rows}, ticket__isnull=False
+        ).values_list("pk", "ticket_id")
+    )
+    children = [tickets.get(m) for r, m in rows if r == message_id]
+    siblings = [tickets.get(m) for r, m in rows if r != message_id]
     return [n for n in children + siblings if n is not None]
 
 

@@ -40,6 +40,7 @@ from supportdesk.tickets.models import (
     Ticket,
     TicketForm,
 )
+from supportdesk.tickets.visibility import can_see
 
 MAX_BODY = 1_000_000
 
@@ -73,7 +74,6 @@ def _clean_body(body: str, html: str) -> tuple[str, str]:
     return text, clean_html
 
 
-@transaction.atomic
 def create_ticket(
     *,
     by: User | None,
@@ -95,6 +95,39 @@ def create_ticket(
     tags, custom_fields, cc, followers, form); customers may only set priority, type,
     custom_fields, form and cc.
     """
+    ticket, _ = open_ticket(
+        by=by,
+        requester=requester,
+        subject=subject,
+        body=body,
+        html=html,
+        channel=channel,
+        source=source,
+        properties=properties,
+        attachments=attachments,
+        follow_up_of=follow_up_of,
+        metadata=metadata,
+    )
+    return ticket
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    by: User | None,
+    requester: User,
+    subject: str,
+    body: str = "",
+    html: str = "",
+    channel: str = Channel.PORTAL,
+    source: str = Source.WEB,
+    properties: dict[str, Any] | None = None,
+    attachments: Sequence[Upload] = (),
+    follow_up_of: Ticket | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> tuple[Ticket, Message]:
+    """`create_ticket`, also giving its first message (for channels that store more about
+    it, such as a mail's inline images), without reading it back."""
     properties = dict(properties or {})
     _check_create_permission(by, requester, properties)
     check_choice("channel", channel, Channel.values)
@@ -108,6 +141,9 @@ def create_ticket(
     text, clean_html = _clean_body(body, html)
     form = properties.pop("form", None)
     _apply_form(ticket, form, properties)
+    now = timezone.now()
+    # The counters are set before the row is first written: no second write for them.
+    _count_message(ticket, requester, public=True, now=now)
     ticket.save()
     log = EventLog(actor=by, source=source)
     log.add(
@@ -115,7 +151,7 @@ def create_ticket(
         EventKind.CREATED,
         new={"subject": ticket.subject, "channel": channel, "requester": requester.pk},
     )
-    add_message(
+    message = _store_message(
         ticket,
         log,
         author=requester,
@@ -125,13 +161,14 @@ def create_ticket(
         channel=channel,
         attachments=attachments,
         metadata=metadata,
+        now=now,
     )
     if properties:
         apply_changes(ticket, properties, log, by=by)
     if follow_up_of is not None:
         log.add(ticket, EventKind.LINKED, field="follow_up_of", new=follow_up_of.pk)
     log.publish()
-    return ticket
+    return ticket, message
 
 
 def _check_create_permission(by: User | None, requester: User, properties: dict[str, Any]) -> None:
@@ -175,8 +212,53 @@ def add_message(
     metadata: dict[str, Any] | None = None,
 ) -> Message:
     """Store a message and keep the ticket's counters. Call inside the transaction that
-    holds the ticket (new, or locked with select_for_update); the caller checked roles."""
+    holds the ticket (locked with select_for_update); the caller checked roles."""
     now = timezone.now()
+    message = _store_message(
+        ticket,
+        log,
+        author=author,
+        text=text,
+        html=html,
+        public=public,
+        channel=channel,
+        attachments=attachments,
+        metadata=metadata,
+        now=now,
+    )
+    # The caller holds the row, so the count in hand is current.
+    ticket.save(update_fields=_count_message(ticket, author, public=public, now=now))
+    return message
+
+
+def _count_message(ticket: Ticket, author: User, *, public: bool, now: datetime) -> list[str]:
+    """Count a new message on the ticket in hand; the fields that changed."""
+    fields = ["message_count", "last_activity_at", "updated_at"]
+    ticket.message_count += 1
+    ticket.last_activity_at = ticket.updated_at = now
+    if public:
+        ticket.last_public_by = author
+        ticket.last_public_by_agent = author.is_agent
+        fields += ["last_public_by", "last_public_by_agent"]
+        if author.is_agent and ticket.first_reply_at is None:
+            ticket.first_reply_at = now
+            fields.append("first_reply_at")
+    return fields
+
+
+def _store_message(
+    ticket: Ticket,
+    log: EventLog,
+    *,
+    author: User,
+    text: str,
+    html: str,
+    public: bool,
+    channel: str,
+    attachments: Sequence[Upload],
+    metadata: dict[str, Any] | None,
+    now: datetime,
+) -> Message:
     message = Message.objects.create(
         ticket=ticket,
         author=author,
@@ -189,19 +271,6 @@ def add_message(
     )
     for upload in attachments:
         _store_attachment(message, upload)
-    fields = ["message_count", "last_activity_at", "updated_at"]
-    # The caller holds the row (a new ticket, or one locked with select_for_update), so
-    # the count in hand is current.
-    ticket.message_count += 1
-    ticket.last_activity_at = ticket.updated_at = now
-    if public:
-        ticket.last_public_by = author
-        ticket.last_public_by_agent = author.is_agent
-        fields += ["last_public_by", "last_public_by_agent"]
-        if author.is_agent and ticket.first_reply_at is None:
-            ticket.first_reply_at = now
-            fields.append("first_reply_at")
-    ticket.save(update_fields=fields)
     log.add(
         ticket,
         EventKind.MESSAGE,
@@ -265,7 +334,7 @@ def reply(
     if ticket.status == Status.CLOSED:
         if author.is_agent:
             raise DomainError("this ticket is closed; open a follow-up ticket instead")
-        follow_up = create_ticket(
+        _, first = open_ticket(
             by=author,
             requester=author,
             subject=ticket.subject,
@@ -277,7 +346,7 @@ def reply(
             follow_up_of=ticket,
             metadata=metadata,
         )
-        return follow_up.messages.get()
+        return first
     if status == Status.NEW and public and author.is_agent:
         raise DomainError("status: an answered ticket cannot stay new")
     if status is not None:
@@ -325,7 +394,7 @@ def _check_reply_permission(ticket: Ticket, author: User, public: bool) -> None:
     if author.is_customer:
         if not public:
             raise PermissionDenied("customers cannot add internal notes")
-        if not Ticket.objects.visible_to(author).filter(pk=ticket.pk).exists():
+        if not can_see(ticket, author):
             raise PermissionDenied("you cannot reply to this ticket")
     elif public and author.role == Role.LIGHT_AGENT:
         raise PermissionDenied("light agents may only add internal notes")
