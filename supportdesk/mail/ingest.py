@@ -178,6 +178,16 @@ def _suspend(record: InboundMessage, found: Verdict) -> Report:
     return Report(found.line)
 
 
+@dataclass
+class _Content:
+    """What a message adds to a ticket, whichever service stores it."""
+
+    body: str
+    html: str
+    attachments: list[Upload]
+    metadata: dict[str, object]
+
+
 @transaction.atomic
 def _deliver(
     record: InboundMessage,
@@ -186,35 +196,25 @@ def _deliver(
     no_auto_reply: str,
     own: frozenset[str],
 ) -> Report:
-    mailbox = record.mailbox
     sender = find_or_create_requester(parsed.sender[1], name=parsed.sender[0][:150])
     ticket = thread_of(parsed, sender, recipients)
     # A forwarded mail that opens a ticket is kept whole: what it quotes is the request.
-    whole = ticket is None and bool(FORWARD.match(parsed.subject))
-    body, html = visible_parts(parsed, whole=whole)
-    uploads = [
-        Upload(a.filename, a.content_type, a.content, len(a.content)) for a in parsed.attachments
-    ]
+    body, html = visible_parts(parsed, whole=ticket is None and bool(FORWARD.match(parsed.subject)))
     metadata: dict[str, object] = {"message_id": parsed.message_id, "inbound": record.pk}
     if no_auto_reply:
         metadata["no_auto_reply"] = no_auto_reply
+    uploads = [
+        Upload(a.filename, a.content_type, a.content, len(a.content)) for a in parsed.attachments
+    ]
+    content = _Content(body, html, uploads, metadata)
     store_references(record, parsed)
     if ticket is None:
-        ticket, message = open_ticket(
-            by=None,
-            requester=sender,
-            subject=parsed.subject or NO_SUBJECT,
-            body=body,
-            html=html,
-            channel=Channel.EMAIL,
-            source=Source.EMAIL,
-            properties=_new_ticket_properties(parsed, sender, mailbox, own),
-            attachments=uploads,
-            metadata=metadata,
-        )
-        _link_inline_images(message, parsed)
-        return _done(record, Outcome.NEW_TICKET, ticket, message, f"new ticket {ticket.pk}")
-    was_closed = ticket.status == Status.CLOSED
+        properties = _new_ticket_properties(parsed, sender, record.mailbox, own)
+        return _open(record, parsed, content, requester=sender, properties=properties)
+    if ticket.status == Status.CLOSED and sender.is_agent:
+        # reply() refuses agents on a closed ticket; their mail opens its follow-up, as
+        # their answer to the same requester.
+        return _open(record, parsed, content, requester=ticket.requester, by=sender, of=ticket)
     message = reply(
         ticket,
         author=sender,
@@ -226,11 +226,42 @@ def _deliver(
         metadata=metadata,
     )
     _link_inline_images(message, parsed)
-    if was_closed:
-        follow_up = message.ticket
-        line = f"follow-up ticket {follow_up.pk} of {ticket.pk}"
-        return _done(record, Outcome.FOLLOW_UP, follow_up, message, line)
+    if message.ticket_id != ticket.pk:  # a customer's mail on a closed ticket
+        line = f"follow-up ticket {message.ticket_id} of {ticket.pk}"
+        return _done(record, Outcome.FOLLOW_UP, message.ticket, message, line)
     return _done(record, Outcome.REPLY, ticket, message, f"reply on ticket {ticket.pk}")
+
+
+def _open(
+    record: InboundMessage,
+    parsed: Parsed,
+    content: _Content,
+    *,
+    requester: User,
+    by: User | None = None,
+    of: Ticket | None = None,
+    properties: dict[str, object] | None = None,
+) -> Report:
+    """A new ticket (`of` None) or the follow-up of closed ticket `of`, filed by `by`."""
+    ticket, message = open_ticket(
+        by=by,
+        requester=requester,
+        author=by,
+        subject=of.subject if of is not None else (parsed.subject or NO_SUBJECT),
+        body=content.body,
+        html=content.html,
+        channel=Channel.EMAIL,
+        source=Source.EMAIL,
+        properties=properties,
+        attachments=content.attachments,
+        follow_up_of=of,
+        metadata=content.metadata,
+    )
+    _link_inline_images(message, parsed)
+    if of is None:
+        return _done(record, Outcome.NEW_TICKET, ticket, message, f"new ticket {ticket.pk}")
+    line = f"follow-up ticket {ticket.pk} of {of.pk}"
+    return _done(record, Outcome.FOLLOW_UP, ticket, message, line)
 
 
 def visible_parts(parsed: Parsed, *, whole: bool = False) -> tuple[str, str]:

@@ -56,7 +56,7 @@ def mail_for(events: Sequence[TicketEvent]) -> None:
     )
     for message in messages:
         ticket = message.ticket
-        if ticket.pk in created:
+        if ticket.pk in created and not message.author.is_agent:
             acknowledge_new_ticket(ticket, message)
         elif message.public and message.author.is_agent:
             _send_public_reply(ticket, message)

@@ -125,11 +125,19 @@ def open_ticket(
     attachments: Sequence[Upload] = (),
     follow_up_of: Ticket | None = None,
     metadata: dict[str, Any] | None = None,
+    author: User | None = None,
 ) -> tuple[Ticket, Message]:
     """`create_ticket`, also giving its first message (for channels that store more about
-    it, such as a mail's inline images), without reading it back."""
+    it, such as a mail's inline images), without reading it back.
+
+    `author`: who wrote the first message, when not the requester: the agent who files
+    it (`by`), for a ticket that starts with our message to the customer (an agent's mail
+    on a closed ticket opens a follow-up this way). Such a ticket starts open, answered."""
     properties = dict(properties or {})
+    author = author or requester
     _check_create_permission(by, requester, properties)
+    if author.pk != requester.pk and (by is None or by.pk != author.pk or not author.is_agent):
+        raise PermissionDenied("only the agent who files a ticket may write its first message")
     check_choice("channel", channel, Channel.values)
     ticket = Ticket(
         subject=clean_subject(subject),
@@ -137,13 +145,14 @@ def open_ticket(
         organization=requester.organization,
         channel=channel,
         follow_up_of=follow_up_of,
+        status=Status.OPEN if author.is_agent and author.pk != requester.pk else Status.NEW,
     )
     text, clean_html = _clean_body(body, html)
     form = properties.pop("form", None)
     _apply_form(ticket, form, properties)
     now = timezone.now()
     # The counters are set before the row is first written: no second write for them.
-    _count_message(ticket, requester, public=True, now=now)
+    _count_message(ticket, author, public=True, now=now)
     ticket.save()
     log = EventLog(actor=by, source=source)
     log.add(
@@ -154,7 +163,7 @@ def open_ticket(
     message = _store_message(
         ticket,
         log,
-        author=requester,
+        author=author,
         text=text,
         html=clean_html,
         public=True,

@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from supportdesk.mail.models import Mailbox
+from supportdesk.mail.tests.desk import our_mailbox
+from supportdesk.mail.tests.smtp_server import Inbox, smtp_server
+
 DOVECOT = "/usr/sbin/dovecot"
 PASSWORD = "imap-test-pw"
 CONFIG = """
@@ -130,3 +134,22 @@ def dovecot() -> Iterator[dict[str, object]]:
     """Host, port, user and password of a fresh IMAP server; any user name logs in."""
     with run_dovecot() as server:
         yield server
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    """A real SMTP server on loopback that keeps what it receives."""
+    with smtp_server() as inbox:
+        yield inbox
+
+
+@pytest.fixture
+def mailbox(smtp: Inbox) -> Mailbox:
+    """Our support address, sending through the loopback SMTP server."""
+    return our_mailbox(smtp)
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Run the on-commit work (subscribers, jobs) of the block, as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

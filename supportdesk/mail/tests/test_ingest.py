@@ -147,3 +147,51 @@ def test_mbox_files_split_into_messages() -> None:
     assert first.startswith(b"Subject: one") and b"\nFrom the start" in first
     assert second.startswith(b"Subject: two")
     assert split_mbox(b"Subject: plain\n\nz\n") == [b"Subject: plain\n\nz\n"]
+
+
+def test_an_agents_mail_on_a_closed_ticket_opens_a_follow_up_answering_the_requester(
+    admin, alice
+) -> None:  # type: ignore[no-untyped-def]
+    first = Ticket.objects.get(pk=ingest(mail()).ticket)
+    update_ticket(first, by=admin, changes={"status": Status.SOLVED})
+    update_ticket(first, by=admin, changes={"status": Status.CLOSED})
+    report = ingest(
+        mail(
+            "One more thing: the spare part ships Monday.",
+            sender=f"Alice <{alice.email}>",
+            subject=f"Re: [#{first.pk}] Printer on fire",
+            message_id="<a1@desk.test>",
+        )
+    )
+    follow_up = Ticket.objects.exclude(pk=first.pk).get()
+    assert report.line == f"follow-up ticket {follow_up.pk} of {first.pk}"
+    assert follow_up.follow_up_of_id == first.pk and follow_up.requester_id == first.requester_id
+    # Our answer, not the customer's request: written by the agent, already answered.
+    message = follow_up.messages.get()
+    assert message.author_id == alice.pk and message.public
+    assert follow_up.status == Status.OPEN and follow_up.first_reply_at is not None
+    assert InboundMessage.objects.get(message_id="<a1@desk.test>").outcome == Outcome.FOLLOW_UP
+
+
+@pytest.mark.parametrize("kind", ["attachment only", "S/MIME encrypted", "blank body"])
+def test_a_message_with_no_text_still_opens_a_ticket(kind: str) -> None:
+    m = EmailMessage()
+    m["From"] = "ann@customer.test"
+    m["Subject"] = kind
+    if kind == "attachment only":
+        m.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="scan.pdf")
+    elif kind == "S/MIME encrypted":
+        m.set_content(
+            b"0\x80\x06\t*\x86H\x86\xf7\r\x01\x07\x03",
+            maintype="application",
+            subtype="pkcs7-mime",
+            params={"smime-type": "enveloped-data"},
+            filename="smime.p7m",
+        )
+    else:
+        m.set_content("\n\n   \n")
+    assert ingest(m.as_bytes()).line.startswith("new ticket")
+    message = Message.objects.get()
+    assert message.body == "(no text)"
+    expected = {"attachment only": ["scan.pdf"], "S/MIME encrypted": ["smime.p7m"]}
+    assert [a.filename for a in message.attachments.all()] == expected.get(kind, [])

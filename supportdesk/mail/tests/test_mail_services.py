@@ -119,3 +119,27 @@ def test_block_and_unblock_senders(alice, lena) -> None:  # type: ignore[no-unty
     services.unblock("Promo@deals.test")
     assert list(BlockedSender.objects.values_list("pattern", flat=True)) == ["@spam.test"]
     assert ingest(mail("<later@x>", sender="promo@deals.test")).line.startswith("new ticket")
+
+
+def test_a_retry_threads_by_the_envelope_recipients_of_the_first_delivery(settings, admin) -> None:  # type: ignore[no-untyped-def]
+    from supportdesk.mail.addresses import reply_address
+
+    first = ingest(mail()).ticket
+    # The reply names its ticket only in the envelope (a Bcc to the reply address).
+    envelope = [reply_address("support@desk.test", first)]
+    settings.MAIL_MAX_BYTES = 50
+    report = ingest(mail("<m2@customer.test>"), recipients=envelope)
+    assert report.line.startswith("quarantined: ")
+    record = InboundMessage.objects.get(message_id="")
+    assert record.recipients == envelope
+    settings.MAIL_MAX_BYTES = 10_000
+    assert services.retry(record).line == f"reply on ticket {first}"
+
+
+def test_a_sender_blocked_a_moment_ago_is_suspended_at_once(alice) -> None:  # type: ignore[no-untyped-def]
+    # The block list is cached per process (mail/config.py): blocking clears that copy.
+    assert ingest(mail("<c1@x>", sender="pest@annoy.test")).line.startswith("new ticket")
+    services.block_sender("@annoy.test", by=alice)
+    assert ingest(mail("<c2@x>", sender="pest@annoy.test")).line == "suspended: sender blocked"
+    services.unblock("@annoy.test")
+    assert ingest(mail("<c3@x>", sender="pest@annoy.test")).line.startswith("new ticket")

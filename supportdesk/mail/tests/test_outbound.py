@@ -4,7 +4,6 @@ failures retried, recorded and shown under the reply on the ticket page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -15,56 +14,14 @@ from supportdesk.mail.addresses import reply_address, ticket_of_address
 from supportdesk.mail.ingest import ingest
 from supportdesk.mail.models import Mailbox
 from supportdesk.mail.outbound import mailbox_of, thread_for
-from supportdesk.mail.tests.smtp_server import Inbox, smtp_server
+from supportdesk.mail.tests.desk import customer_mail
+from supportdesk.mail.tests.smtp_server import Inbox
 from supportdesk.notify.models import MailStatus, OutgoingEmail
 from supportdesk.notify.tasks import deliver
 from supportdesk.tickets.models import Ticket
 from supportdesk.tickets.services import Upload, create_ticket, reply, update_ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def customer_mail(
-    body: str = "My printer is on fire.",
-    *,
-    subject: str = "Printer on fire",
-    message_id: str = "<m1@customer.test>",
-    to: str = "support@desk.test",
-    **headers: str,
-) -> bytes:
-    m = EmailMessage()
-    m["From"] = "Ann Lee <ann@customer.test>"
-    m["To"] = to
-    m["Subject"] = subject
-    m["Message-ID"] = message_id
-    for name, value in headers.items():
-        m[name.replace("_", "-")] = value
-    m.set_content(body)
-    return m.as_bytes()
-
-
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    with smtp_server() as inbox:
-        yield inbox
-
-
-@pytest.fixture
-def mailbox(smtp: Inbox) -> Mailbox:
-    """Our support address, sending through its own SMTP server (the loopback one)."""
-    return Mailbox.objects.create(
-        name="Desk Support",
-        address="support@desk.test",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        smtp_security="none",
-    )
-
-
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """Run the on-commit work (subscribers, jobs) of the block, as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def emailed_ticket(mailbox: Mailbox, on_commit, raw: bytes | None = None) -> Ticket:  # type: ignore[no-untyped-def]
@@ -131,6 +88,29 @@ def test_internal_notes_never_go_to_customers(smtp, mailbox, alice, on_commit):
     assert replies(smtp) == []
     assert not OutgoingEmail.objects.filter(ticket=ticket).exclude(kind="acknowledgement")
     assert all("owes us" not in m.as_string() for _, m in smtp.messages)
+
+
+def test_an_agents_mail_on_a_closed_ticket_reaches_the_customer_from_its_follow_up(
+    smtp, mailbox, admin, alice, on_commit
+):
+    ticket = emailed_ticket(mailbox, on_commit)
+    update_ticket(ticket, by=admin, changes={"status": "solved"})
+    update_ticket(ticket, by=admin, changes={"status": "closed"})
+    agent_mail = customer_mail(
+        "The spare part ships Monday.",
+        sender=f"Alice <{alice.email}>",
+        subject=f"Re: [#{ticket.pk}] Printer on fire",
+        message_id="<a1@desk.test>",
+    )
+    with on_commit():
+        report = ingest(agent_mail, mailbox=mailbox)
+    follow_up = Ticket.objects.get(follow_up_of=ticket)
+    assert report.line == f"follow-up ticket {follow_up.pk} of {ticket.pk}"
+    # The customer gets the agent's answer on the new ticket, not an acknowledgement.
+    [msg] = [m for m in replies(smtp) if m["Subject"].startswith(f"[#{follow_up.pk}]")]
+    assert msg["To"] == "ann@customer.test"
+    assert "The spare part ships Monday." in msg.get_body(("plain",)).get_content()
+    assert not OutgoingEmail.objects.filter(ticket=follow_up, kind="acknowledgement")
 
 
 def test_signature_is_added_once_and_not_when_the_agent_declined(smtp, mailbox, alice, on_commit):

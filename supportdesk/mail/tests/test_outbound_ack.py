@@ -3,7 +3,6 @@ and the loop protection of automatic mail, against a real SMTP server on loopbac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
@@ -23,48 +22,13 @@ from supportdesk.mail.templates import (
     render_template,
     template,
 )
-from supportdesk.mail.tests.smtp_server import Inbox, smtp_server
+from supportdesk.mail.tests.desk import customer_mail
+from supportdesk.mail.tests.smtp_server import Inbox
 from supportdesk.sla.services import save_policy
 from supportdesk.tickets.models import Message, Ticket
 from supportdesk.tickets.services import create_ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def customer_mail(
-    body: str = "My printer is on fire.",
-    *,
-    sender: str = "Ann Lee <ann@customer.test>",
-    subject: str = "Printer on fire",
-    message_id: str = "<m1@customer.test>",
-    **headers: str,
-) -> bytes:
-    m = EmailMessage()
-    m["From"] = sender
-    m["To"] = "support@desk.test"
-    m["Subject"] = subject
-    m["Message-ID"] = message_id
-    for name, value in headers.items():
-        m[name.replace("_", "-")] = value
-    m.set_content(body)
-    return m.as_bytes()
-
-
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    with smtp_server() as inbox:
-        yield inbox
-
-
-@pytest.fixture
-def mailbox(smtp: Inbox) -> Mailbox:
-    return Mailbox.objects.create(
-        name="Desk Support",
-        address="support@desk.test",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        smtp_security="none",
-    )
 
 
 @pytest.fixture

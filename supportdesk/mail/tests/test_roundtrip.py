@@ -5,7 +5,6 @@ mailboxes mailing each other do not loop."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -14,30 +13,13 @@ import pytest
 from supportdesk.mail.addresses import base_address
 from supportdesk.mail.ingest import ingest
 from supportdesk.mail.models import InboundMessage, Mailbox, Outcome
-from supportdesk.mail.tests.smtp_server import Inbox, smtp_server
+from supportdesk.mail.tests.desk import our_mailbox
+from supportdesk.mail.tests.smtp_server import Inbox
 from supportdesk.notify.models import OutgoingEmail
 from supportdesk.tickets.models import Message, Ticket
 from supportdesk.tickets.services import reply
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    with smtp_server() as inbox:
-        yield inbox
-
-
-def our_mailbox(smtp: Inbox, address: str, name: str) -> Mailbox:
-    return Mailbox.objects.create(
-        name=name, address=address, smtp_host="127.0.0.1", smtp_port=smtp.port,
-        smtp_security="none",
-    )  # fmt: skip
-
-
-@pytest.fixture
-def mailbox(smtp: Inbox) -> Mailbox:
-    return our_mailbox(smtp, "support@desk.test", "Desk Support")
 
 
 @pytest.fixture

@@ -101,3 +101,20 @@ def test_custom_field_changes_are_not_shown_to_customers(carol_ticket, carol, al
     update_ticket(carol_ticket, by=alice, changes={"custom_fields": {"risk": "fraud"}})
     assert not [e for e in events_of(carol, carol_ticket) if e.field == "custom_fields"]
     assert [e for e in events_of(alice, carol_ticket) if e.field == "custom_fields"]
+
+
+def test_can_see_agrees_with_visible_to_and_spares_the_requester_a_query(
+    carol_ticket, carol, erin, alice, django_assert_num_queries
+):
+    from supportdesk.tickets.visibility import can_see
+
+    with django_assert_num_queries(0):
+        assert can_see(carol_ticket, carol)
+    assert not can_see(carol_ticket, erin)
+    update_ticket(carol_ticket, by=alice, changes={"cc": [erin]})
+    assert can_see(carol_ticket, erin) and can_see(carol_ticket, alice)
+    trash_ticket(carol_ticket, by=alice)
+    carol_ticket.refresh_from_db()
+    assert not can_see(carol_ticket, carol) and not can_see(carol_ticket, erin)
+    carol.is_active = False
+    assert not can_see(Ticket.objects.get(pk=carol_ticket.pk), carol)
