@@ -1,5 +1,5 @@
 """Forms of the e-mail admin pages. They check the shape of the input; the rules (a unique
-address, what a login method needs) live in adminui/mail_actions.py and mail/services.py."""
+address, what a login method needs) live in mail/setup.py and mail/services.py."""
 
 from __future__ import annotations
 

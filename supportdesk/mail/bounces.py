@@ -20,7 +20,8 @@ from email.parser import BytesHeaderParser
 
 from supportdesk.mail.models import InboundMessage, Outcome
 from supportdesk.mail.parse import HEAD_LIMIT, Parsed
-from supportdesk.notify.models import MailStatus, OutgoingEmail
+from supportdesk.notify.models import OutgoingEmail
+from supportdesk.notify.services import mark_bounced
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _ROBOT = re.compile(r"^(mailer[._-]?daemon|postmaster)\b", re.IGNORECASE)
@@ -109,10 +110,7 @@ def record_bounce(record: InboundMessage, parsed: Parsed) -> Bounce:
     if mail is None:
         record.save(update_fields=["outcome"])
         return Bounce("bounce for an unknown message", None)
-    error = diagnostic(parsed)
-    # The mail is not otherwise touched once sent, and a bounce may come days later: a
-    # direct update, like the sending job's own status changes.
-    OutgoingEmail.objects.filter(pk=mail.pk).update(status=MailStatus.BOUNCED, last_error=error)
+    mark_bounced(mail.pk, diagnostic(parsed))
     record.ticket_id, record.ticket_message_id = mail.ticket_id, mail.ticket_message_id
     record.save(update_fields=["outcome", "ticket", "ticket_message"])
     if mail.ticket_id is None:

@@ -52,7 +52,7 @@ from supportdesk.mail.quotes_html import visible_html
 from supportdesk.mail.spam import Verdict, verdict
 from supportdesk.mail.threads import store_references, thread_of
 from supportdesk.tickets.models import Channel, Message, Source, Status, Ticket
-from supportdesk.tickets.services import Upload, open_ticket, reply
+from supportdesk.tickets.services import Upload, complete_message_html, open_ticket, reply
 
 log = logging.getLogger(__name__)
 
@@ -301,11 +301,7 @@ def _link_inline_images(message: Message | None, parsed: Parsed) -> None:
     once stored. Call inside the transaction that stored the message."""
     if message is None or CID_PLACEHOLDER not in message.html:
         return
-    html = link_cids(message.html, inline_image_urls(parsed, message))
-    # The same message, in the same transaction, only gaining its attachments' URLs: a
-    # queryset update and no event (nothing anyone did changed).
-    Message.objects.filter(pk=message.pk).update(html=html)
-    message.html = html
+    complete_message_html(message, link_cids(message.html, inline_image_urls(parsed, message)))
 
 
 def _done(

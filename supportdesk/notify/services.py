@@ -234,6 +234,14 @@ def mark_failed(mail_id: int) -> None:
     )
 
 
+def mark_bounced(mail_id: int, error: str) -> None:
+    """A delivery status notification came back for this mail, maybe days after it was
+    sent: record it and the server's diagnostic (the ticket page shows both)."""
+    OutgoingEmail.objects.filter(pk=mail_id).update(
+        status=MailStatus.BOUNCED, last_error=error[:2000]
+    )
+
+
 def resend(mail_id: int) -> bool:
     """Queue a failed or bounced mail again (an admin's "retry"); False when it was sent
     or is still queued."""

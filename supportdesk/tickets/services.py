@@ -290,6 +290,16 @@ def _store_message(
     return message
 
 
+def complete_message_html(message: Message, html: str) -> None:
+    """Give a message stored a moment ago its final HTML: the same text with the URLs of
+    its own attachments filled in (inline images), which a channel only knows once they
+    are stored. Call in the transaction that stored it; no event, since nobody changed
+    what was said."""
+    clean = sanitize_html(html)
+    Message.objects.filter(pk=message.pk).update(html=clean)
+    message.html = clean
+
+
 def _store_attachment(message: Message, upload: Upload) -> Attachment:
     if upload.size > settings.MAX_ATTACHMENT_BYTES:
         raise TooLarge(

@@ -15,12 +15,12 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from supportdesk.adminui import mail_actions
 from supportdesk.adminui.access import admin_view, capped_count, run_service, show
 from supportdesk.adminui.mail_forms import MailboxForm
 from supportdesk.adminui.views import mail_inbound, mail_outbound
 from supportdesk.lib.http import AuthedRequest
 from supportdesk.mail import connections
+from supportdesk.mail import setup as mail_setup
 from supportdesk.mail.models import InboundMessage, Mailbox
 
 SECTION = "mail"
@@ -79,7 +79,7 @@ def mailbox_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
 
         def save() -> None:
             changes = form.changes()
-            saved.append(mail_actions.save_mailbox(mailbox, by=request.user, fields=changes))
+            saved.append(mail_setup.save_mailbox(mailbox, by=request.user, fields=changes))
 
         if run_service(form, save):
             verb = "Saved" if mailbox else "Added"
@@ -105,7 +105,7 @@ def mailbox_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET asks first; POST deletes. Its messages and tickets stay."""
     mailbox = _mailbox(pk)
     if request.method == "POST":
-        mail_actions.delete_mailbox(mailbox, by=request.user)
+        mail_setup.delete_mailbox(mailbox, by=request.user)
         messages.success(request, f"Deleted mailbox {mailbox.address}. Its messages stay.")
         return redirect("adminui:mailboxes")
     stored = capped_count(InboundMessage.objects.filter(mailbox=mailbox))
@@ -116,7 +116,7 @@ def mailbox_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @admin_view
 def mailbox_secret(request: AuthedRequest, pk: int) -> HttpResponse:
-    mailbox = mail_actions.new_mailbox_secret(_mailbox(pk), by=request.user)
+    mailbox = mail_setup.new_mailbox_secret(_mailbox(pk), by=request.user)
     messages.success(
         request,
         f"New secret for {mailbox.address}: the old one no longer works. "

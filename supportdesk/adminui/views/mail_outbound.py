@@ -12,11 +12,11 @@ from django.shortcuts import redirect
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from supportdesk.adminui import mail_actions
 from supportdesk.adminui.access import admin_view, paged, run_service, show
 from supportdesk.adminui.mail_forms import TemplateForm
 from supportdesk.adminui.views.mail_common import failed_mail, forget_attention
 from supportdesk.lib.http import AuthedRequest
+from supportdesk.mail import setup as mail_setup
 from supportdesk.mail.templates import (
     ACKNOWLEDGEMENT,
     DEFAULT_TEMPLATES,
@@ -85,7 +85,7 @@ def template_edit(request: AuthedRequest, name: str = ACKNOWLEDGEMENT) -> HttpRe
         if "save" in data and preview is not None:
 
             def save() -> None:
-                mail_actions.save_template(name, by=request.user, **values)
+                mail_setup.save_template(name, by=request.user, **values)
 
             if run_service(form, save):
                 messages.success(request, f"Saved the {TITLES[name].lower()}.")
@@ -130,7 +130,7 @@ def failed_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     mail = OutgoingEmail.objects.filter(pk=pk).first()
     if mail is None:
         raise Http404("no such mail")
-    if mail_actions.retry_outgoing(mail, by=request.user):
+    if mail_setup.retry_outgoing(mail, by=request.user):
         forget_attention()
         to = ", ".join(mail.to)
         messages.success(request, f"Queued again: \u201c{mail.subject}\u201d to {to}.")

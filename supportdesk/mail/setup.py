@@ -1,10 +1,10 @@
-"""The writes behind the e-mail admin pages that mail/services.py does not cover: mailboxes,
-their endpoint secret, the editable mail templates, and queueing a failed mail again.
+"""The writers of the mail settings: mailboxes, their endpoint secret, the editable mail
+templates, and queueing a failed mail again (services.py has the stored messages and the
+block list). The admin pages and the API call these.
 
 Admins only, checked here and not only in the views, like every service. The rules a form
 cannot see (a unique address, the settings a login method needs) are checked here too, and
-raised as "field: message" so the page shows them under the field.
-"""
+raised as "field: message" so the page shows them under the field."""
 
 from __future__ import annotations
 
