@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import email.policy
 import hmac
+import logging
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -30,6 +32,7 @@ from supportdesk.mail.models import InboundMessage, Mailbox
 from supportdesk.mail.parse import HEAD_LIMIT, link_cids
 from supportdesk.tickets.queries import access_ticket
 
+log = logging.getLogger(__name__)
 MAX_HEADERS = 300  # shown on the original's page; the raw download has them all
 MAX_HEADER_CHARS = 2000
 
@@ -62,7 +65,14 @@ def inbound(request: HttpRequest, pk: int) -> JsonResponse:
     raw = _raw(request)
     if not raw.strip():
         return JsonResponse({"detail": "no message in the request body"}, status=400)
-    report = ingest(raw, mailbox=mailbox, recipients=_recipients(request))
+    try:
+        report = ingest(raw, mailbox=mailbox, recipients=_recipients(request))
+    except DatabaseError:
+        # Nothing was stored: the service keeps the message and posts it again.
+        log.exception("mail: inbound message for mailbox %s could not be stored", pk)
+        answer = JsonResponse({"detail": "cannot store mail now; try again"}, status=503)
+        answer["Retry-After"] = "60"
+        return answer
     return JsonResponse({"result": report.line, "ticket": report.ticket})
 
 

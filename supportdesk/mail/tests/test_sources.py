@@ -73,6 +73,28 @@ def test_http_endpoint_refuses_bad_secrets_and_unknown_mailboxes(client, mailbox
     assert InboundMessage.objects.count() == 0
 
 
+def test_http_endpoint_asks_to_try_again_when_the_database_fails(
+    client, mailbox, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from django.db import OperationalError
+
+    from supportdesk.mail import ingest as ingest_module
+
+    def locked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(ingest_module, "_claim", locked)
+    answer = client.post(
+        f"/mail/inbound/{mailbox.pk}/",
+        _raw(),
+        content_type="message/rfc822",
+        HTTP_X_MAILBOX_SECRET=mailbox.secret,
+    )
+    # A 5xx the mail service retries on, never a 200 for a message we did not keep.
+    assert answer.status_code == 503 and answer["Retry-After"] == "60"
+    assert InboundMessage.objects.count() == 0
+
+
 def test_plus_addresses_belong_to_their_mailbox(mailbox) -> None:  # type: ignore[no-untyped-def]
     assert mailbox_for("Support+1234-k3f9@Desk.test") == mailbox
     assert mailbox_for("sales@desk.test") is None
