@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import smtplib
 import socket
-from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,6 +14,7 @@ from supportdesk.mail.addresses import reply_address
 from supportdesk.mail.ingest import ingest
 from supportdesk.mail.listener import Handler
 from supportdesk.mail.models import InboundMessage, InboundReference, Mailbox
+from supportdesk.mail.tests.desk import customer_mail
 from supportdesk.tickets.models import Status, Ticket
 from supportdesk.tickets.services import update_ticket
 
@@ -22,24 +22,8 @@ pytestmark = pytest.mark.django_db
 DESK = "support@desk.test"
 
 
-def mail(
-    message_id: str,
-    body: str = "Hello",
-    *,
-    sender: str = "Ann Lee <ann@customer.test>",
-    to: str = DESK,
-    subject: str = "Printer on fire",
-    **headers: str,
-) -> bytes:
-    m = EmailMessage()
-    m["From"] = sender
-    m["To"] = to
-    m["Subject"] = subject
-    m["Message-ID"] = message_id
-    for name, value in headers.items():
-        m[name.replace("_", "-")] = value
-    m.set_content(body)
-    return m.as_bytes()
+def mail(message_id: str, body: str = "Hello", **kwargs: str) -> bytes:
+    return customer_mail(body, message_id=message_id, **kwargs)
 
 
 @pytest.fixture
