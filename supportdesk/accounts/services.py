@@ -43,9 +43,16 @@ def normalize_email(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    # A filter through the join, not UserEmail with select_related: half the time to build.
-    found = list(User.objects.filter(emails__email=email.strip().lower())[:1])
+    found = list(User.objects.raw(_USER_BY_EMAIL, [email.strip().lower()]))
     return found[0] if found else None
+
+
+# Written out: building this join took the ORM twice as long as running it, and mail
+# ingestion asks it for every message.
+_USER_BY_EMAIL = (
+    "SELECT u.* FROM accounts_user u JOIN accounts_useremail e ON e.user_id = u.id "
+    "WHERE e.email = %s LIMIT 1"
+)
 
 
 def organization_for_domain(email: str) -> Organization | None:

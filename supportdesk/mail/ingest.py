@@ -309,7 +309,9 @@ def _done(
 ) -> Report:
     record.outcome, record.ticket, record.ticket_message = outcome, ticket, message
     record.reason = ""
-    record.save(update_fields=["outcome", "ticket", "ticket_message", "reason"])
+    InboundMessage.objects.filter(pk=record.pk).update(
+        outcome=outcome, ticket=ticket, ticket_message=message, reason=""
+    )
     return Report(line, ticket.pk)
 
 
