@@ -22,8 +22,9 @@ def on_events(events: Sequence[TicketEvent]) -> None:
     }
     created = {e.ticket_id for e in events if e.kind == EventKind.CREATED}
     if created:
-        # Everything a ticket created in this change holds is in its events: no reads.
-        _write([_new_document(n, events) for n in sorted(created)])
+        # Everything a ticket created in this change holds is in its events: no reads,
+        # and no document of it exists yet.
+        TicketDocument.objects.bulk_create([_new_document(n, events) for n in sorted(created)])
     if numbers - created:
         # The services hand their events the ticket they just wrote: its subject is current.
         subjects = {e.ticket_id: e.ticket.subject for e in events if e.ticket_id in numbers}
