@@ -2,10 +2,9 @@
 the block list), read once and kept in the process for a few seconds.
 
 Ingest would otherwise read both tables for every message: two queries out of about a
-dozen. A save or delete of a mailbox or a block list entry clears the copy of the process
-that made it (signals, so ORM writes in tests count too, and so does a changed
-setting); other processes (the worker, the
-mail listener) see the change within CACHE_SECONDS.
+dozen. A save or delete of a mailbox or a block list entry, or a changed setting, clears
+the copy of the process that made it (signals, so ORM writes in tests count too); other
+processes (the worker, the mail listener) see the change within CACHE_SECONDS.
 """
 
 from __future__ import annotations

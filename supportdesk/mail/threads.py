@@ -34,7 +34,7 @@ SUBJECT_REF = re.compile(r"\[#(\d{1,12})\]")
 OUR_ID = re.compile(r"^<sd\.(\d{1,12})\.")
 MAX_REFERENCES = 100  # kept per message: References can list a whole long thread
 MAX_TICKET = 2**63 - 1
-_DECIDING = ("number", "status", "deleted_at", "requester_id", "follow_up_of_id")
+_DECIDING = ("number", "status", "deleted_at", "requester_id")
 
 
 def thread_of(parsed: Parsed, sender: User, recipients: Iterable[str] = ()) -> Ticket | None:
