@@ -48,6 +48,7 @@ bench: venv
 	$(BIN)/python -m bench.sla_time
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.sla
 	$(BIN)/python -m bench.mail --n $(BENCH_MAIL_N)
+	$(BIN)/python -m bench.automation --n $(BENCH_N)
 
 clean:
 	rm -rf $(VENV) var

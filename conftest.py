@@ -33,6 +33,34 @@ def _fresh_mail_config():  # type: ignore[no-untyped-def]
     forget()
 
 
+@pytest.fixture(autouse=True)
+def _default_rules(request):  # type: ignore[no-untyped-def]
+    """Every test with a database starts from a default install, rules included: a
+    transactional test empties the tables its data migration filled, so they are put
+    back; and no test's rules live on in the trigger engine's cached copy."""
+    from supportdesk.automation.engine import forget
+
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if (
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker and marker.kwargs.get("transaction"))
+    ):
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        names = None
+    if names is not None:
+        from supportdesk.automation.defaults import install_defaults
+
+        install_defaults(only_if_empty=True)
+    forget()
+    yield
+    forget()
+
+
 @pytest.fixture
 def org_acme(db):  # type: ignore[no-untyped-def]
     from supportdesk.accounts.services import save_organization

@@ -80,6 +80,16 @@ def stopwatch() -> Iterator[dict[str, float]]:
         result["seconds"] = time.perf_counter() - began
 
 
+def cpu_check() -> float:
+    """Seconds of CPU a fixed pure-Python loop takes: the same on a steady machine, so a
+    shared machine's slow moments show beside the figures (lower is faster)."""
+    began = time.process_time()
+    total = 0
+    for i in range(2_000_000):
+        total += i * i % 7
+    return round(time.process_time() - began, 3)
+
+
 def print_table(rows: Sequence[dict[str, Any]]) -> None:
     """Rows of equal keys as an aligned text table."""
     if not rows:

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import REPO, bench_n, data_dir, report
+from bench.common import REPO, bench_n, cpu_check, data_dir, report
 
 TARGET_PER_SECOND = 200
 REPLY_SHARE = 0.3
@@ -116,16 +116,6 @@ def messages(n: int, base: list[bytes], seed: int = SEED) -> list[bytes]:
         froms.append(sender)
         out.append(rewrite(base[i % len(base)], new))
     return out
-
-
-def cpu_check() -> float:
-    """Seconds of CPU a fixed pure-Python loop takes: the same on a steady machine, so a
-    shared machine's slow moments show beside the figures (lower is faster)."""
-    began = time.process_time()
-    total = 0
-    for i in range(2_000_000):
-        total += i * i % 7
-    return round(time.process_time() - began, 3)
 
 
 def _timed(work: list[bytes], step: Callable[[bytes], Any]) -> tuple[list[float], list[Any]]:

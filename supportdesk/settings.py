@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "supportdesk.sla",
     "supportdesk.webhooks",
     "supportdesk.mail",
+    "supportdesk.automation",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Solved tickets close after this many days (a periodic job).
 AUTO_CLOSE_SOLVED_DAYS = env_int("AUTO_CLOSE_SOLVED_DAYS", 4)
+# sla_state is "warning" (and sla.warning is raised) this long before a due time.
+SLA_WARNING_MINUTES = env_int("SLA_WARNING_MINUTES", 60)
+# Rules that cause events that run rules: a chain stops this deep, and says so.
+AUTOMATION_MAX_DEPTH = env_int("AUTOMATION_MAX_DEPTH", 5)
 
 # Outgoing mail.
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

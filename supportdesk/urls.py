@@ -9,6 +9,7 @@ urlpatterns = [
     path("live/", include("supportdesk.live.urls")),
     path("", include("supportdesk.mail.urls")),  # /mail/inbound/..., /agent/mail/...
     path("agent/admin/", include("supportdesk.adminui.urls")),
+    path("agent/", include("supportdesk.automation.urls")),  # /agent/macros/...
     path("agent/", include("supportdesk.agent.urls")),
     path("", include("supportdesk.web.urls")),
     path("", include("supportdesk.portal.urls")),

@@ -21,6 +21,7 @@ from supportdesk.accounts.models import (
     User,
     UserEmail,
 )
+from supportdesk.accounts.signals import availability_changed
 from supportdesk.lib.errors import DomainError, PermissionDenied
 
 PROFILE_FIELDS = (
@@ -139,6 +140,7 @@ def update_user(
     elif role is not None and role != user.role:
         require_admin(by)
     fields: list[str] = []
+    was_available = user.availability
     for key, value in profile.items():
         if key not in PROFILE_FIELDS:
             raise DomainError(f"unknown profile field {key!r}")
@@ -166,7 +168,16 @@ def update_user(
         fields.append("email")
     if fields:
         user.save(update_fields=fields)
+    if user.availability != was_available:
+        _announce_availability(user, was_available)
     return user
+
+
+def _announce_availability(user: User, old: str) -> None:
+    new = user.availability
+    transaction.on_commit(
+        lambda: availability_changed.send(sender=User, user=user, old=old, new=new), robust=True
+    )
 
 
 def _check_profile_value(key: str, value: str) -> str:

@@ -19,6 +19,8 @@ from supportdesk.agent.queue_views import bulk_choices
 from supportdesk.agent.rail import forget_counts
 from supportdesk.agent.sla_panel import sla_panel
 from supportdesk.agent.timeline import build_timeline
+from supportdesk.automation.macros import apply_macro
+from supportdesk.automation.views_macros import chosen_macro
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
 from supportdesk.mail.display import annotate as annotate_mail
@@ -133,7 +135,11 @@ def reply_view(request: AuthedRequest, number: int) -> HttpResponse:
     post = request.POST
     public = post.get("kind", "public") == "public"
     body = post.get("body", "")
-    composer = {"kind": "public" if public else "note", "body": body}
+    composer = {
+        "kind": "public" if public else "note",
+        "body": body,
+        "macro": post.get("macro", ""),
+    }
     status = post.get("submit_status") or None
     other = _replied_since(ticket, request.user, post) if public else None
     if other is not None:
@@ -146,15 +152,31 @@ def reply_view(request: AuthedRequest, number: int) -> HttpResponse:
         with transaction.atomic():
             mentioned = [] if public else ticket_input.mentioned_agents(body)
             text = ticket_input.signed(body, request.user) if public and "sign" in post else body
-            reply(
-                ticket,
-                author=request.user,
-                body=text,
-                public=public,
-                status=status,
-                attachments=ticket_input.uploads(request.FILES),
-                metadata=_reply_metadata(public, "sign" in post, mentioned),
-            )
+            files = ticket_input.uploads(request.FILES)
+            metadata = _reply_metadata(public, "sign" in post, mentioned)
+            # A macro chosen in the composer: its changes go with the (edited) text.
+            macro = chosen_macro(request.user, post.get("macro", ""))
+            if macro is not None:
+                apply_macro(
+                    macro,
+                    ticket,
+                    by=request.user,
+                    body_override=text,
+                    public=public,
+                    status=status,
+                    attachments=files,
+                    metadata=metadata,
+                )
+            else:
+                reply(
+                    ticket,
+                    author=request.user,
+                    body=text,
+                    public=public,
+                    status=status,
+                    attachments=files,
+                    metadata=metadata,
+                )
     except DomainError as exc:
         return _render(request, ticket, composer=composer, error=str(exc), status=400)
     forget_counts(request.user)

@@ -30,7 +30,9 @@ def build_timeline(messages: list[Message], events: list[TicketEvent]) -> list[E
     for event in lines:
         text = describe(event, names)
         if text:
-            actor = event.rule and f"rule '{event.rule}'"
+            # Macros name themselves ("macro 'Refund sent'"); rules are named bare.
+            rule = event.rule
+            actor = rule and (rule if rule.startswith("macro '") else f"rule '{rule}'")
             actor = actor or (event.actor.display_name if event.actor else "the system")
             entries.append(Entry("event", event.created_at, text=text, actor=actor))
     # Messages before the property changes made in the same action.
@@ -102,6 +104,8 @@ def describe(event: TicketEvent, names: dict[tuple[str, int], str]) -> str:
         return "Moved to the trash"
     if event.kind == EventKind.RESTORED:
         return "Restored from the trash"
+    if event.kind == EventKind.AUTOMATION and isinstance(event.new, dict):
+        return str(event.new.get("text", ""))
     return ""
 
 

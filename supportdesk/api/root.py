@@ -14,8 +14,10 @@ from supportdesk.api import (
     docs,
     errors,
     groups,
+    macros,
     organizations,
     people,
+    routing,
     sla,
     sla_rules,
     ticket_links,
@@ -54,10 +56,14 @@ api.add_router("/tickets", conversation.router)
 api.add_router("/tickets", ticket_links.router)
 api.add_router("/customers", people.router)
 api.add_router("/users", users.router)
+api.add_router("/users", routing.user_router)
 api.add_router("/me", users.me_router)
 api.add_router("/organizations", organizations.router)
 api.add_router("/groups", groups.router)
+api.add_router("/groups", routing.group_router)
 api.add_router("/views", views.router)
 api.add_router("/sla", sla.router)
 api.add_router("/sla", sla_rules.router)
 api.add_router("/tickets", sla.ticket_router)
+api.add_router("/macros", macros.router)
+api.add_router("/tickets", macros.ticket_router)

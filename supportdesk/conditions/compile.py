@@ -38,6 +38,8 @@ def to_q(conditions: dict[str, list[dict[str, Any]]], *, now: datetime | None = 
 def _q(item: dict[str, Any], now: datetime) -> Q:
     field = _field(item["field"])
     op, value, path = item["operator"], item["value"], field.lookup
+    if field.to_q is not None:
+        return field.to_q(op, value, now)  # type: ignore[no-any-return]
     if field.kind == "tags":
         return _tags_q(op, value)
     if field.kind == "body":

@@ -46,6 +46,10 @@ class Field:
     choices: tuple[str, ...] = ()
     hours_ago: bool = False  # a datetime compared as hours before "now"
     refers_to: str = ""  # "app.Model" whose id a ref value must be
+    # A filter of its own, for a field that is no plain column: (operator, value, now) -> Q.
+    to_q: Callable[[str, Any, Any], Any] | None = None
+    # Known only while an event is handled (who acted): event rules only.
+    event_only: bool = False
 
 
 REGISTRY: dict[str, Field] = {}

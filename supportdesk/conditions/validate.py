@@ -52,6 +52,8 @@ def _one(item: Any, where: str, context: str) -> dict[str, Any]:
     field = field_named(name) if isinstance(name, str) else None
     if field is None:
         raise ConditionError(f"{where}: unknown field {name!r}")
+    if field.event_only and context != "event":
+        raise ConditionError(f"{where}: {name} is only known in trigger conditions")
     allowed = OPERATORS[field.kind] | (EVENT_OPERATORS if context == "event" else set())
     if field.kind == "body" or field.hours_ago:
         allowed -= EVENT_OPERATORS

@@ -255,6 +255,30 @@ def send_acknowledgement(
     return mail
 
 
+def send_automatic(
+    ticket: Ticket, *, to: list[str], subject: str, text: str, tag: str
+) -> OutgoingEmail | None:
+    """A rule's mail about a ticket (a reminder to the customer, a note to an agent): from
+    the ticket's mailbox, threaded, marked automatic. The caller checked loop protection."""
+    mailbox = mailbox_of(ticket)
+    thread = thread_for(ticket, mailbox=mailbox, tag=tag)
+    return send_email(
+        kind="rule",
+        to=to,
+        subject=_subject(ticket, subject or ticket.subject),
+        body=text,
+        html=_document(text_to_html(text)),
+        ticket_id=ticket.pk,
+        mailbox=mailbox,
+        from_address=_sender(mailbox, mailbox.name if mailbox else ""),
+        reply_to=reply_address(mailbox.address, ticket.pk) if mailbox else "",
+        message_id=thread.message_id,
+        in_reply_to=thread.in_reply_to,
+        references=thread.references,
+        headers=dict(AUTO_HEADERS),
+    )
+
+
 def acknowledgement_context(
     ticket: Ticket, mailbox: Mailbox | None, *, url: str, now: datetime | None = None
 ) -> dict[str, Any]:

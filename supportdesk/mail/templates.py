@@ -10,6 +10,9 @@ the customer still gets a sensible mail and the error is logged.
 from __future__ import annotations
 
 import logging
+import sys
+import time
+from types import FrameType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, Undefined
@@ -68,6 +71,7 @@ class TemplateProblem(DomainError):
 
 
 MAX_OUTPUT = 100_000  # characters of a rendered body
+MAX_SECONDS = 0.5  # a template that runs longer (a loop in a loop) is stopped
 MAX_REPEAT = 10_000  # 'x' * n and n ** m beyond this are refused
 
 
@@ -121,13 +125,45 @@ def render_text(
     out = []
     for part, source in (("subject", subject), ("body", body)):
         try:
-            out.append(env.from_string(source).render(context)[:MAX_OUTPUT])
+            out.append(_bounded(env.from_string(source).generate(context)))
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)
             where = f"{part}, line {line}" if line and part == "body" else part
             raise TemplateProblem(f"{where}: {exc.message or exc}") from exc
     # A subject is one line, whatever the template made of it.
     return " ".join(out[0].split()), out[1]
+
+
+class _TooSlow(SecurityError):
+    pass
+
+
+def _bounded(chunks: Any) -> str:
+    """Join what a template yields, up to MAX_OUTPUT characters and MAX_SECONDS: a line
+    tracer on the template's own frames stops a loop that yields nothing, too."""
+    deadline = time.monotonic() + MAX_SECONDS
+
+    def on_line(frame: FrameType, event: str, arg: Any) -> Any:
+        if time.monotonic() > deadline:
+            raise _TooSlow(f"stopped after {MAX_SECONDS} s")
+        return on_line
+
+    def on_call(frame: FrameType, event: str, arg: Any) -> Any:
+        return on_line if frame.f_code.co_filename == "<template>" else None
+
+    out: list[str] = []
+    size = 0
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        for chunk in chunks:
+            out.append(chunk)
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                break
+    finally:
+        sys.settrace(previous)
+    return "".join(out)[:MAX_OUTPUT]
 
 
 def render_template(name: str, context: dict[str, Any] | None = None) -> tuple[str, str]:

@@ -1,11 +1,12 @@
-"""What ticket events cause: mail to customers (the acknowledgement of a new ticket, public
-replies to the requester and CCs; both built in mail/outbound.py), and notifications to
-agents (assigned to them, a customer's reply on their ticket, an @mention, an update of a
-followed ticket), which go through `notifications.notify_agents` and each agent's
-preferences.
+"""What ticket events cause: mail to customers (public replies to the requester and CCs,
+built in mail/outbound.py), and notifications to agents (assigned to them, an @mention,
+an update of a followed ticket), which go through `notifications.notify_agents` and each
+agent's preferences.
 
-An agent hears of one message once: a mention wins over a customer's reply to the
-assignee, which wins over a follower update."""
+The acknowledgement of a new ticket and the assignee's notice of a customer's reply are
+default rules of the automation app, which admins may edit or switch off. An agent
+hears of one message once: a mention wins over a follower update, and the assignee of a
+customer's reply is left to the rule."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.conf import settings
 
 from supportdesk.accounts.models import STAFF_ROLES, User
 from supportdesk.jobs import enqueue
-from supportdesk.mail.outbound import send_acknowledgement, send_public_reply
+from supportdesk.mail.outbound import send_public_reply
 from supportdesk.notify import kinds
 from supportdesk.notify.notifications import notify_agents
 from supportdesk.notify.services import is_muted
@@ -45,7 +46,6 @@ def _is_assignment(event: TicketEvent) -> bool:
 
 def mail_for(events: Sequence[TicketEvent]) -> None:
     _tell_assigned([e for e in events if _is_assignment(e)])
-    created = {e.ticket_id for e in events if e.kind == EventKind.CREATED}
     message_ids = [e.message_id for e in events if e.kind == EventKind.MESSAGE and e.message_id]
     if not message_ids:
         return
@@ -56,11 +56,9 @@ def mail_for(events: Sequence[TicketEvent]) -> None:
     )
     for message in messages:
         ticket = message.ticket
-        if ticket.pk in created and not message.author.is_agent:
-            acknowledge_new_ticket(ticket, message)
-        elif message.public and message.author.is_agent:
+        if message.public and message.author.is_agent:
             _send_public_reply(ticket, message)
-        _tell_agents(ticket, message, new_ticket=ticket.pk in created)
+        _tell_agents(ticket, message)
 
 
 def ticket_url(ticket: Ticket) -> str:
@@ -69,12 +67,6 @@ def ticket_url(ticket: Ticket) -> str:
 
 def agent_url(ticket: Ticket) -> str:
     return f"{settings.SITE_URL}/agent/tickets/{ticket.pk}/"
-
-
-def acknowledge_new_ticket(ticket: Ticket, message: Message) -> None:
-    """The requester's acknowledgement of a new ticket (the admin's template, loop
-    protected). One call, so that the automation issue can turn it into a default rule."""
-    send_acknowledgement(ticket, message, url=ticket_url(ticket))
 
 
 def _send_public_reply(ticket: Ticket, message: Message) -> None:
@@ -109,10 +101,11 @@ def _tell_assigned(events: Sequence[TicketEvent]) -> None:
         )
 
 
-def _tell_agents(ticket: Ticket, message: Message, *, new_ticket: bool) -> None:
+def _tell_agents(ticket: Ticket, message: Message) -> None:
     told = _tell_mentioned(ticket, message, skip={message.author_id})
-    if message.public and not message.author.is_agent and not new_ticket:
-        told |= _tell_assignee(ticket, message, skip=told)
+    if message.public and not message.author.is_agent and ticket.assignee_id:
+        # The default rule "Notify the assignee of a customer reply" tells them.
+        told.add(ticket.assignee_id)
     _tell_followers(ticket, message, skip=told | {message.author_id})
 
 
@@ -137,27 +130,6 @@ def _tell_mentioned(ticket: Ticket, message: Message, *, skip: set[int]) -> set[
         ),
     )
     return {p.pk for p in people}
-
-
-def _tell_assignee(ticket: Ticket, message: Message, *, skip: set[int]) -> set[int]:
-    """The customer answered: the agent who owns the ticket should look."""
-    assignee = ticket.assignee
-    if assignee is None or assignee.pk in skip or assignee.pk == message.author_id:
-        return set()
-    author = message.author
-    notify_agents(
-        kinds.CUSTOMER_REPLIED,
-        users=[assignee],
-        ticket=ticket,
-        actor=author,
-        text=f"{author.display_name} replied on #{ticket.pk} {ticket.subject}",
-        email_subject=f"[#{ticket.pk}] {author.display_name} replied: {ticket.subject}",
-        email_body=(
-            f"{author.display_name} replied on ticket #{ticket.pk}:\n\n"
-            f"{message.body}\n\n{agent_url(ticket)}\n"
-        ),
-    )
-    return {assignee.pk}
 
 
 def _tell_followers(ticket: Ticket, message: Message, *, skip: set[int]) -> None:

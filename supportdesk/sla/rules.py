@@ -90,7 +90,7 @@ def clean_actions(actions: Any) -> list[dict[str, Any]]:
     return [_clean_action(item, f"actions[{i}]") for i, item in enumerate(actions)]
 
 
-def _clean_name(model: type[models.Model], name: str, current: models.Model | None) -> str:
+def clean_rule_name(model: type[models.Model], name: str, current: models.Model | None) -> str:
     name = " ".join((name or "").split())
     if not name or len(name) > 100:
         raise DomainError("name: between 1 and 100 characters")
@@ -102,7 +102,7 @@ def _clean_name(model: type[models.Model], name: str, current: models.Model | No
     return name
 
 
-def _position(model: type[models.Model], position: int | None, rule: Any) -> int:
+def rule_position(model: type[models.Model], position: int | None, rule: Any) -> int:
     if position is not None:
         if position < 0:
             raise DomainError("position: 0 or more")
@@ -135,7 +135,7 @@ def save_escalation_rule(
 ) -> EscalationRule:
     require_admin(by)
     rule = rule or EscalationRule()
-    rule.name = _clean_name(EscalationRule, name, rule if rule.pk else None)
+    rule.name = clean_rule_name(EscalationRule, name, rule if rule.pk else None)
     if target not in (*TARGETS, "any"):
         raise DomainError(f"target: one of {', '.join(TARGETS)} or any")
     if when not in WHEN:
@@ -144,7 +144,7 @@ def save_escalation_rule(
     rule.minutes = _whole(minutes, "minutes", 0, 525_600)
     rule.conditions = validate(conditions or {"all": [], "any": []}, context="policy")
     rule.actions = clean_actions(actions)
-    rule.position = _position(EscalationRule, position, rule)
+    rule.position = rule_position(EscalationRule, position, rule)
     rule.enabled = enabled
     rule.save()
     return rule
@@ -164,11 +164,11 @@ def save_stalled_rule(
 ) -> StalledRule:
     require_admin(by)
     rule = rule or StalledRule()
-    rule.name = _clean_name(StalledRule, name, rule if rule.pk else None)
+    rule.name = clean_rule_name(StalledRule, name, rule if rule.pk else None)
     rule.hours = _whole(hours, "hours", 1, 8_760)
     rule.conditions = validate(conditions or {"all": [], "any": []}, context="policy")
     rule.actions = clean_actions(actions)
-    rule.position = _position(StalledRule, position, rule)
+    rule.position = rule_position(StalledRule, position, rule)
     rule.enabled = enabled
     rule.save()
     return rule
@@ -189,7 +189,7 @@ def save_emergency_rule(
 ) -> EmergencyRule:
     require_admin(by)
     rule = rule or EmergencyRule()
-    rule.name = _clean_name(EmergencyRule, name, rule if rule.pk else None)
+    rule.name = clean_rule_name(EmergencyRule, name, rule if rule.pk else None)
     clean = validate(conditions or {"all": [], "any": []}, context="policy")
     if not clean.get("all") and not clean.get("any"):
         # No conditions would page everyone about every open ticket.
@@ -200,7 +200,7 @@ def save_emergency_rule(
         raise DomainError("notify: name at least one agent, or a webhook")
     rule.webhook = webhook
     rule.repeat_minutes = _whole(repeat_minutes, "repeat_minutes", 1, 10_080)
-    rule.position = _position(EmergencyRule, position, rule)
+    rule.position = rule_position(EmergencyRule, position, rule)
     rule.enabled = enabled
     rule.save()
     return rule
@@ -213,7 +213,7 @@ def delete_rule(rule: EscalationRule | StalledRule | EmergencyRule, *, by: User)
 
 
 @transaction.atomic
-def move_rule(rule: EscalationRule | StalledRule | EmergencyRule, *, by: User, offset: int) -> None:
+def move_rule(rule: Any, *, by: User, offset: int) -> None:
     """Move a rule `offset` places earlier (negative) or later among the rules of its kind,
     numbering them all 1..n so that equal positions cannot tie."""
     require_admin(by)

@@ -110,7 +110,8 @@ def set_status(ticket: Ticket, value: str, log: EventLog) -> None:
         now if value == Status.SOLVED else (ticket.solved_at if value == Status.CLOSED else None)
     )
     ticket.closed_at = now if value == Status.CLOSED else None
-    _save(ticket, "status", "solved_at", "closed_at")
+    ticket.status_changed_at = now
+    _save(ticket, "status", "solved_at", "closed_at", "status_changed_at")
     log.changed(ticket, "status", old, value)
 
 

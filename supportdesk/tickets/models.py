@@ -161,6 +161,11 @@ class Ticket(models.Model):
     sla_due_at = models.DateTimeField(
         null=True, blank=True, help_text="The next SLA due time, kept by the sla app."
     )
+    # What time rules count from ("pending for 3 days", "no customer reply for 2 days").
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    customer_replied_at = models.DateTimeField(
+        null=True, blank=True, help_text="The requester's or a CC's last public message."
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -177,6 +182,7 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "number"], name="ticket_priority"),
             models.Index(fields=["updated_at", "number"], name="ticket_updated"),
             models.Index(fields=["status", "solved_at"], name="ticket_solved"),
+            models.Index(fields=["status", "status_changed_at"], name="ticket_status_since"),
             # "Breaches next": only tickets that owe something have a due time.
             models.Index(
                 fields=["sla_due_at", "number"],
@@ -268,6 +274,7 @@ class EventKind(models.TextChoices):
     CHANGED = "changed"  # a property: field, old, new
     MESSAGE = "message"  # a reply or note: message
     MERGED = "merged"
+    AUTOMATION = "automation"  # what a rule did that changed no property: new["text"]
     LINKED = "linked"
     TRASHED = "trashed"
     RESTORED = "restored"

@@ -252,6 +252,9 @@ def _count_message(ticket: Ticket, author: User, *, public: bool, now: datetime)
         if author.is_agent and ticket.first_reply_at is None:
             ticket.first_reply_at = now
             fields.append("first_reply_at")
+        if not author.is_agent:
+            ticket.customer_replied_at = now
+            fields.append("customer_replied_at")
     return fields
 
 
@@ -343,9 +346,11 @@ def reply(
     status: str | None = None,
     attachments: Sequence[Upload] = (),
     metadata: dict[str, Any] | None = None,
+    rule: str = "",
 ) -> Message:
     """Add a public reply or an internal note, optionally setting the status in the same
-    change. A customer's reply to a closed ticket opens a follow-up ticket instead."""
+    change. A customer's reply to a closed ticket opens a follow-up ticket instead.
+    `rule`: the name of the rule or macro that wrote it, for the events."""
     caller_copy = ticket
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     _check_reply_permission(ticket, author, public)
@@ -375,7 +380,7 @@ def reply(
             raise PermissionDenied("customers may only mark their request as solved")
         if not author.is_customer:
             _check_can_work(author)
-    log = EventLog(actor=author, source=source)
+    log = EventLog(actor=author, source=source, rule=rule)
     message = add_message(
         ticket,
         log,
@@ -453,6 +458,24 @@ def update_ticket(
     log.publish()
     _sync(caller_copy, ticket)
     return caller_copy
+
+
+@transaction.atomic
+def record_automation(
+    ticket: Ticket,
+    *,
+    text: str,
+    rule: str = "",
+    details: dict[str, Any] | None = None,
+    source: str = Source.RULE,
+) -> None:
+    """Record what a rule or routing did that changed no property (a mail sent, an agent
+    chosen or none found, a chain of rules stopped), as an internal event."""
+    log = EventLog(actor=None, source=source, rule=rule)
+    log.add(
+        ticket, EventKind.AUTOMATION, new={"text": text[:1000], **(details or {})}, public=False
+    )
+    log.publish()
 
 
 def close_solved_tickets(*, older_than: datetime, batch: int = 500) -> int:

@@ -14,7 +14,9 @@ from supportdesk.accounts.models import STAFF_ROLES, Group, Role, User
 from supportdesk.accounts.services import create_user, save_group, update_user
 from supportdesk.adminui import invites
 from supportdesk.adminui.access import admin_view, run_service, show
-from supportdesk.adminui.forms import ROLE_NAMES, EditAgentForm, NewAgentForm
+from supportdesk.adminui.forms import ROLE_NAMES, NewAgentForm
+from supportdesk.adminui.routing_forms import EditAgentRoutingForm, agent_routing_initial
+from supportdesk.automation.routing_settings import profile_for, save_agent_profile
 from supportdesk.lib.errors import DomainError
 from supportdesk.lib.http import AuthedRequest
 
@@ -71,8 +73,9 @@ def agent_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "email": agent.email,
         "role": agent.role,
         "groups": list(agent.agent_groups.all()),
+        **agent_routing_initial(profile_for(agent)),
     }
-    form = EditAgentForm(request.POST or None, initial=initial)
+    form = EditAgentRoutingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
@@ -85,6 +88,10 @@ def agent_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             if leaving:
                 for group in Group.objects.filter(lead=agent):
                     save_group(by=request.user, group=group, lead=None)
+            else:
+                save_agent_profile(
+                    agent, by=request.user, capacity=data["capacity"], skills=data["skills"]
+                )
 
         if run_service(form, change):
             if agent.role == Role.CUSTOMER:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -9,7 +11,9 @@ from django.shortcuts import redirect
 from supportdesk.accounts.models import Group
 from supportdesk.accounts.services import delete_group, save_group
 from supportdesk.adminui.access import admin_view, capped_count, run_service, show
-from supportdesk.adminui.forms import GroupForm
+from supportdesk.adminui.routing_forms import GroupEditForm, group_routing_initial
+from supportdesk.automation.models import GroupRouting
+from supportdesk.automation.routing_settings import routing_of, save_group_routing
 from supportdesk.lib.http import AuthedRequest
 
 
@@ -28,23 +32,25 @@ def group_list(request: AuthedRequest) -> HttpResponse:
 
 @admin_view
 def group_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    """Create a group (no `pk`) or change one."""
+    """Create a group (no `pk`) or change one, with how its tickets find an agent."""
     group = _group(pk) if pk is not None else None
-    initial = {}
+    initial: dict[str, Any] = group_routing_initial(GroupRouting())
     if group is not None:
         initial = {
             "name": group.name,
             "description": group.description,
             "lead": group.lead,
             "members": list(group.members.all()),
+            **group_routing_initial(routing_of(group)),
         }
-    form = GroupForm(request.POST or None, initial=initial)
+    form = GroupEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         saved: list[Group] = []
 
         def save() -> None:
-            saved.append(save_group(by=request.user, group=group, **data))
+            saved.append(save_group(by=request.user, group=group, **form.group_values()))
+            routing = form.routing_values(routing_of(saved[0]))
+            save_group_routing(saved[0], by=request.user, **routing)
 
         if run_service(form, save):
             messages.success(request, f"Saved group {saved[0].name}.")
