@@ -44,7 +44,7 @@ TAGS = ["vip", "billing", "outage", "mobile", "api", "enterprise", "trial", "bug
 
 
 def _database(n: int) -> Path:
-    home = data_dir() / "bench" / f"automation-N{n}-v{schema_version()}"
+    home = data_dir() / "bench" / f"automation-N{n}-g2-v{schema_version()}"
     home.mkdir(parents=True, exist_ok=True)
     return home
 
@@ -90,13 +90,14 @@ def _build(n: int, rng: random.Random) -> float:
             group.members.set(agents[i * 10 : (i + 1) * 10])
             groups.append((group, agents[i * 10 : (i + 1) * 10]))
     now = timezone.now()
-    statuses = ["new"] * 15 + ["open"] * 45 + ["pending"] * 25 + ["on-hold"] * 5 + ["solved"] * 10
-    for first in range(0, n, 20_000):
+    statuses = ["new"] * 15 + ["open"] * 50 + ["pending"] * 30 + ["on-hold"] * 5
+    total = n + n // 10  # N open tickets, and a tenth as many solved ones
+    for first in range(0, total, 20_000):
         tickets, tags = [], []
-        for number in range(first + 1, min(n, first + 20_000) + 1):
+        for number in range(first + 1, min(total, first + 20_000) + 1):
             created = now - timedelta(seconds=rng.randint(600, 30 * 86400))
             changed = created + (now - created) * rng.random()
-            status = rng.choice(statuses)
+            status = "solved" if number > n else rng.choice(statuses)
             group, members = rng.choice(groups)
             chosen = rng.sample(TAGS, rng.choice([0, 0, 1, 1, 2]))
             tickets.append(
@@ -124,7 +125,7 @@ def _build(n: int, rng: random.Random) -> float:
         with transaction.atomic():
             Ticket.objects.bulk_create(tickets, batch_size=2000)
             TicketTag.objects.bulk_create(tags, batch_size=5000)
-        print(f"  {min(n, first + 20_000):,} of {n:,} tickets", file=sys.stderr, flush=True)
+        print(f"  {min(total, first + 20_000):,} of {total:,} tickets", file=sys.stderr, flush=True)
     return time.perf_counter() - began
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("live/", include("supportdesk.live.urls")),
     path("", include("supportdesk.mail.urls")),  # /mail/inbound/..., /agent/mail/...
+    path("agent/admin/automation/", include("supportdesk.automation.urls_rules")),
     path("agent/admin/", include("supportdesk.adminui.urls")),
     path("agent/", include("supportdesk.automation.urls")),  # /agent/macros/...
     path("agent/", include("supportdesk.agent.urls")),

@@ -122,9 +122,12 @@ class Catalogue:
     """What the editor offers, read at most once per request: the fields, and the groups
     and agents for the selects (only when a row needs them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, event_fields: bool = False) -> None:
         self.fields: dict[str, FieldChoice] = {}
         for name, f in REGISTRY.items():
+            # Who caused an event is known to triggers only, never to views or policies.
+            if f.event_only and not event_fields:
+                continue
             if OPERATORS[f.kind] - PYTHON_ONLY:
                 label = FIELD_LABELS.get(name, choice_label(name))
                 self.fields[name] = FieldChoice(f, label, "Ticket")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from supportdesk.api import (
+    automation,
     conversation,
     docs,
     errors,
@@ -67,3 +68,5 @@ api.add_router("/sla", sla_rules.router)
 api.add_router("/tickets", sla.ticket_router)
 api.add_router("/macros", macros.router)
 api.add_router("/tickets", macros.ticket_router)
+api.add_router("/triggers", automation.trigger_router)
+api.add_router("/time-rules", automation.time_rule_router)

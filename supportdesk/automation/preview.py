@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from supportdesk.automation.actions import describe_changes, planned_changes, routing_of
 from supportdesk.automation.models import TimeRule, Trigger
 from supportdesk.automation.timerules import ANCHORS, candidates, split_conditions
 from supportdesk.conditions.compile import matches, to_q
+from supportdesk.conditions.fields import field_named
 from supportdesk.tickets.models import Status, Ticket
 
 # Python-only conditions are checked on at most this many tickets; beyond, "at least".
@@ -36,10 +36,11 @@ class DryRun:
 
 def would_match(conditions: dict[str, Any], *, now: datetime | None = None) -> MatchCount:
     """Open tickets (not in the trash) that meet the conditions now. Event operators
-    (changed...) are left out: they depend on an event."""
+    (changed...) and who caused the event (actor_role) are left out: they depend on an
+    event."""
     now = now or timezone.now()
     plain = {
-        part: [c for c in conditions.get(part, []) if not c["operator"].startswith("changed")]
+        part: [c for c in conditions.get(part, []) if not _of_an_event(c)]
         for part in ("all", "any")
     }
     database_part, check = split_conditions(plain)
@@ -51,6 +52,12 @@ def would_match(conditions: dict[str, Any], *, now: datetime | None = None) -> M
     sample = list(tickets.select_related("requester").order_by("-number")[: SAMPLE_LIMIT + 1])
     found = sum(1 for t in sample[:SAMPLE_LIMIT] if matches(t, plain, now=now))
     return MatchCount(found, len(sample) <= SAMPLE_LIMIT)
+
+
+def _of_an_event(condition: dict[str, Any]) -> bool:
+    """What changed, and who caused it: known only while an event is handled."""
+    field = field_named(condition["field"])
+    return condition["operator"].startswith("changed") or field is None or field.event_only
 
 
 def time_rule_matches(rule: TimeRule, *, now: datetime | None = None) -> MatchCount:
@@ -79,27 +86,24 @@ def _enough_business_hours(rule: TimeRule, ticket: Ticket, column: str, now: dat
 
 
 def dry_run(rule: Trigger | TimeRule, ticket: Ticket) -> DryRun:
-    """Whether `rule` matches `ticket` now (for a trigger, as if its event happened with
-    no field changes) and the changes and actions it would make. Saves nothing."""
-    conditions = rule.conditions
+    """Whether `rule` matches `ticket` now and the changes and actions it would make.
+    A trigger is tried as if its event happened now, caused by the requester, with no
+    property changing (so `changed...` conditions do not hold). Saves nothing."""
+    reason = ""
     if isinstance(rule, Trigger):
-        changed = [
-            c["field"]
-            for part in ("all", "any")
-            for c in conditions.get(part, [])
-            if c["operator"].startswith("changed")
-        ]
+        changed = sorted(
+            {
+                c["field"]
+                for part in ("all", "any")
+                for c in rule.conditions.get(part, [])
+                if c["operator"].startswith("changed")
+            }
+        )
         if changed:
-            reason = f"depends on a change of {', '.join(sorted(set(changed)))}; "
-        else:
-            reason = ""
-        with transaction.atomic():
-            ticket.__dict__["_automation_actor_role"] = "customer"
-            hit = matches(ticket, conditions)
-        reason += "conditions hold" if hit else "conditions do not hold"
-    else:
-        hit = matches(ticket, conditions)
-        reason = "conditions hold" if hit else "conditions do not hold"
+            reason = f"it needs a change of {', '.join(changed)}, which a dry run has not; "
+        ticket.__dict__["_automation_actor_role"] = "customer"
+    hit = matches(ticket, rule.conditions)
+    reason += "conditions hold" if hit else "conditions do not hold"
     return DryRun(hit, reason, _lines(rule.actions, ticket))
 
 

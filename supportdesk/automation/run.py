@@ -66,6 +66,8 @@ def run_actions(actions: list[dict[str, Any]], ticket: Ticket, run: RuleRun) -> 
             ticket, run, "routing", lambda: route(ticket, strategy=strategy, rule=run.rule)
         )
     for item in actions:
+        if closed and item["action"] in WRITES:
+            continue
         if item["action"] not in PROPERTY_ACTIONS:
             act = partial(SIDE_EFFECTS[item["action"]], item["value"], ticket, run)
             failed += _step(ticket, run, item["action"], act)
@@ -214,6 +216,8 @@ def _apply_macro(value: int, ticket: Ticket, run: RuleRun) -> None:
     record_use(macro, ticket, None)
 
 
+# Actions that write on the ticket, which a closed ticket no longer takes.
+WRITES = {"add_note", "apply_macro"}
 SIDE_EFFECTS: dict[str, Callable[[Any, Ticket, RuleRun], None]] = {
     "add_note": _add_note,
     "send_email": _send_email,

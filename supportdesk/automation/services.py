@@ -11,6 +11,7 @@ from django.utils import timezone
 from supportdesk.accounts.models import User
 from supportdesk.accounts.services import require_admin
 from supportdesk.automation.actions import TRIGGER_ACTIONS, clean_actions
+from supportdesk.automation.engine import forget
 from supportdesk.automation.models import EVENTS, SINCE, TimeRule, Trigger
 from supportdesk.conditions.validate import validate
 from supportdesk.lib.errors import DomainError
@@ -101,3 +102,6 @@ def delete_rule(rule: Trigger | TimeRule, *, by: User) -> None:
 def move(rule: Trigger | TimeRule, *, by: User, offset: int) -> None:
     """Move a rule `offset` places earlier (negative) or later among its kind."""
     move_rule(rule, by=by, offset=offset)
+    # Positions are written with update(), which sends no post_save: clear the
+    # trigger engine's copy here.
+    forget()

@@ -21,7 +21,7 @@ from django.utils import timezone
 from supportdesk.automation.models import TimeRule, TimeRuleFired
 from supportdesk.automation.run import RuleRun, run_actions
 from supportdesk.conditions.compile import matches, to_q
-from supportdesk.conditions.fields import PYTHON_ONLY
+from supportdesk.conditions.fields import PYTHON_ONLY, field_named
 from supportdesk.tickets.models import Status, Ticket
 
 log = logging.getLogger(__name__)
@@ -38,12 +38,17 @@ ANCHORS: dict[str, tuple[str, str | None]] = {
 CHUNK = 500
 
 
+def _python_only(condition: dict[str, Any]) -> bool:
+    field = field_named(condition["field"])
+    return condition["operator"] in PYTHON_ONLY or field is None or field.event_only
+
+
 def split_conditions(conditions: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """The part of the conditions the database can run, and whether a Python-only part
     is left (then every candidate is also checked in Python)."""
-    all_items = [c for c in conditions.get("all", []) if c["operator"] not in PYTHON_ONLY]
+    all_items = [c for c in conditions.get("all", []) if not _python_only(c)]
     any_items = conditions.get("any", [])
-    python_any = any(c["operator"] in PYTHON_ONLY for c in any_items)
+    python_any = any(_python_only(c) for c in any_items)
     rest = len(all_items) != len(conditions.get("all", [])) or python_any
     return {"all": all_items, "any": [] if python_any else any_items}, rest
 
