@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,38 @@ def _wait_for(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"supportdesk serve did not listen on {port} in {timeout}s")
+
+
+@contextmanager
+def seeded_desk(data: Path, seed: str) -> Iterator[str]:
+    """A `supportdesk serve --no-worker` on a fresh SQLite file in `data`, after running
+    `seed` (Python, in `manage shell`); yields its URL. Mail stays in memory."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        "SUPPORTDESK_DATA_DIR": str(data),
+        "DJANGO_SETTINGS_MODULE": "supportdesk.settings",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    subprocess.run([SUPPORTDESK, "manage", "migrate", "-v0"], env=env, check=True)
+    subprocess.run([SUPPORTDESK, "manage", "shell", "-c", seed], env=env, check=True)
+    port = _free_port()
+    with open(data / "serve.log", "wb") as log:
+        cmd = [SUPPORTDESK, "serve", "--no-worker", "--no-migrate", "--port", str(port)]
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
+        try:
+            _wait_for(port, proc)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+
+
+def log_in(page, url: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{url}/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda u: "/login/" not in u)
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,12 @@ new status; the macro list then counts the use."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import SUPPORTDESK, _free_port, _wait_for
+from tests.browser.conftest import seeded_desk
 
 pytestmark = pytest.mark.browser
 
@@ -49,24 +47,8 @@ save_macro(by=ann, name="Welcome", shared=True, body="Welcome aboard!")
 @pytest.fixture
 def desk(tmp_path) -> Iterator[str]:
     """A `supportdesk serve --no-worker` with an admin, an agent, a ticket and macros."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-        "SUPPORTDESK_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "supportdesk.settings",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    subprocess.run([SUPPORTDESK, "manage", "migrate", "-v0"], env=env, check=True)
-    subprocess.run([SUPPORTDESK, "manage", "shell", "-c", SEED], env=env, check=True)
-    port = _free_port()
-    with open(tmp_path / "serve.log", "wb") as log:
-        cmd = [SUPPORTDESK, "serve", "--no-worker", "--no-migrate", "--port", str(port)]
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
-        try:
-            _wait_for(port, proc)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+    with seeded_desk(tmp_path, SEED) as url:
+        yield url
 
 
 def test_agent_answers_with_a_macro_from_the_keyboard(desk, page):  # type: ignore[no-untyped-def]

@@ -4,13 +4,11 @@ back, and follows the link to the ticket it became."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import SUPPORTDESK, _free_port, _wait_for
+from tests.browser.conftest import log_in, seeded_desk
 
 pytestmark = pytest.mark.browser
 
@@ -48,32 +46,8 @@ InboundMessage.objects.create(
 def desk(tmp_path) -> Iterator[str]:
     """A `supportdesk serve --no-worker` with an admin, an agent, a group and a suspended
     message."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-        "SUPPORTDESK_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "supportdesk.settings",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    subprocess.run([SUPPORTDESK, "manage", "migrate", "-v0"], env=env, check=True)
-    subprocess.run([SUPPORTDESK, "manage", "shell", "-c", SEED], env=env, check=True)
-    port = _free_port()
-    with open(tmp_path / "serve.log", "wb") as log:
-        cmd = [SUPPORTDESK, "serve", "--no-worker", "--no-migrate", "--port", str(port)]
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
-        try:
-            _wait_for(port, proc)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
-
-
-def log_in(page, url: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{url}/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda u: "/login/" not in u)
+    with seeded_desk(tmp_path, SEED) as url:
+        yield url
 
 
 def test_admin_adds_a_mailbox_and_releases_suspended_mail_into_a_ticket(desk, page):  # type: ignore[no-untyped-def]
