@@ -48,7 +48,8 @@ def _default_rules(request):  # type: ignore[no-untyped-def]
         or (marker and marker.kwargs.get("transaction"))
     ):
         request.getfixturevalue("transactional_db")
-    elif marker or "db" in names:
+    elif marker or "_django_db_helper" in names:
+        # pytest-django's `db` (a module's own fixture named `db` is something else).
         request.getfixturevalue("db")
     else:
         names = None
