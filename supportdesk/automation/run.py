@@ -109,9 +109,14 @@ def _add_note(value: str, ticket: Ticket, run: RuleRun) -> None:
 
 
 def _send_email(value: dict[str, Any], ticket: Ticket, run: RuleRun) -> None:
-    from supportdesk.automation.mail import send_rule_mail
+    """Queued to run after the change commits, as a job that retries: rendering and
+    loop checks (and, for the acknowledgement, the SLA's first-reply time) never slow
+    down or undo the change that caused them."""
+    from supportdesk.automation.tasks import send_rule_mail
+    from supportdesk.jobs import enqueue
 
-    send_rule_mail(value, ticket, run)
+    message_id = run.message.pk if run.message is not None else None
+    enqueue(send_rule_mail, ticket.pk, value, run.rule, run.event, message_id)
 
 
 def _agents(to: list[Any], ticket: Ticket) -> list[User]:

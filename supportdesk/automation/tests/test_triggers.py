@@ -270,7 +270,7 @@ def test_webhook_action_posts_signed_json_to_a_real_receiver(
     assert payload["body"] == f"#{ticket.pk}"
 
 
-def test_send_email_renders_placeholders_and_respects_loop_protection(admin, alice, carol):
+def test_send_email_renders_placeholders_after_the_change_commits(admin, alice, carol, on_commit):
     save_trigger(
         by=admin,
         name="Pending notice",
@@ -288,7 +288,10 @@ def test_send_email_renders_placeholders_and_respects_loop_protection(admin, ali
         ],
     )
     ticket = _file(carol)
-    update_ticket(ticket, by=alice, changes={"status": "pending"})
+    with on_commit():
+        update_ticket(ticket, by=alice, changes={"status": "pending"})
+        # A job after the commit: nothing is sent while the change is not committed.
+        assert not OutgoingEmail.objects.filter(kind="rule").exists()
     mail = OutgoingEmail.objects.get(kind="rule")
     assert mail.to == ["carol@acme.test"] or "carol@acme.test" in str(mail.to)
     assert "We wait for you, Carol" in mail.subject
@@ -320,8 +323,11 @@ def defaults(db):  # type: ignore[no-untyped-def]
     forget()
 
 
-def test_default_rules_acknowledge_a_customer_and_tell_the_group(defaults, carol, alice, billing):
-    ticket = create_ticket(by=carol, requester=carol, subject="Help", body="Broken", properties={})
+def test_default_rules_acknowledge_a_customer_and_tell_the_group(
+    defaults, carol, alice, billing, on_commit
+):
+    with on_commit():
+        ticket = create_ticket(by=carol, requester=carol, subject="Help", body="Broken")
     assert OutgoingEmail.objects.filter(kind="acknowledgement", ticket_id=ticket.pk).count() == 1
     update_ticket(ticket, by=alice, changes={"group": billing})
     grouped = create_ticket(
@@ -345,7 +351,7 @@ def test_default_rule_tells_the_assignee_of_a_customer_reply(defaults, carol, al
     assert "Carol Customer replied on" in note.text
 
 
-def test_switching_off_the_acknowledgement_rule_sends_none(defaults, admin, carol):
+def test_switching_off_the_acknowledgement_rule_sends_none(defaults, admin, carol, on_commit):
     rule = Trigger.objects.get(name="Acknowledge new tickets")
     save_trigger(
         by=admin,
@@ -356,12 +362,16 @@ def test_switching_off_the_acknowledgement_rule_sends_none(defaults, admin, caro
         actions=rule.actions,
         enabled=False,
     )
-    _file(carol)
+    with on_commit():
+        _file(carol)
     assert not OutgoingEmail.objects.filter(kind="acknowledgement").exists()
 
 
-def test_a_ticket_an_agent_files_for_a_customer_is_acknowledged_as_before(defaults, carol, alice):
+def test_a_ticket_an_agent_files_for_a_customer_is_acknowledged_as_before(
+    defaults, carol, alice, on_commit
+):
     # The first message is the requester's words (taken down by the agent): acknowledged,
     # as the hard-wired acknowledgement did before the rule replaced it.
-    create_ticket(by=alice, requester=carol, subject="Called in", body="Phone call")
+    with on_commit():
+        create_ticket(by=alice, requester=carol, subject="Called in", body="Phone call")
     assert OutgoingEmail.objects.filter(kind="acknowledgement").count() == 1
