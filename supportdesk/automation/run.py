@@ -129,6 +129,8 @@ def _agents(to: list[Any], ticket: Ticket) -> list[User]:
             ids.add(group.lead_id)
         if "group" in to:
             ids.update(group.members.values_list("pk", flat=True))
+    if not ids:  # no assignee, no group: nobody to look up
+        return []
     return list(User.objects.filter(pk__in=ids, role__in=STAFF_ROLES, is_active=True))
 
 
