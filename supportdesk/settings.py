@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "supportdesk.webhooks",
     "supportdesk.mail",
     "supportdesk.automation",
+    "supportdesk.kb",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 AUTO_CLOSE_SOLVED_DAYS = env_int("AUTO_CLOSE_SOLVED_DAYS", 4)
 # sla_state is "warning" (and sla.warning is raised) this long before a due time.
 SLA_WARNING_MINUTES = env_int("SLA_WARNING_MINUTES", 60)
+# The knowledge base's default language (the help center falls back to it) and how long
+# a new article stays current before it is listed for review by its owner.
+KB_DEFAULT_LANGUAGE = env_str("KB_DEFAULT_LANGUAGE", "en")
+KB_REVIEW_DAYS = env_int("KB_REVIEW_DAYS", 180)
 # Rules that cause events that run rules: a chain stops this deep, and says so.
 AUTOMATION_MAX_DEPTH = env_int("AUTOMATION_MAX_DEPTH", 5)
 

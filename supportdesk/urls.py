@@ -11,7 +11,9 @@ urlpatterns = [
     path("agent/admin/automation/", include("supportdesk.automation.urls_rules")),
     path("agent/admin/", include("supportdesk.adminui.urls")),
     path("agent/", include("supportdesk.automation.urls")),  # /agent/macros/...
+    path("agent/kb/", include("supportdesk.kb.urls_agent")),
     path("agent/", include("supportdesk.agent.urls")),
+    path("help/", include("supportdesk.kb.urls_help")),
     path("", include("supportdesk.web.urls")),
     path("", include("supportdesk.portal.urls")),
 ]

@@ -15,6 +15,7 @@ from supportdesk.api import (
     docs,
     errors,
     groups,
+    kb,
     macros,
     organizations,
     people,
@@ -70,3 +71,4 @@ api.add_router("/macros", macros.router)
 api.add_router("/tickets", macros.ticket_router)
 api.add_router("/triggers", automation.trigger_router)
 api.add_router("/time-rules", automation.time_rule_router)
+api.add_router("/kb", kb.router)

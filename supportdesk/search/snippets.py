@@ -9,6 +9,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from supportdesk.search import stemming
 from supportdesk.search.backends import words_of
 from supportdesk.search.models import TicketDocument
 
@@ -61,3 +62,17 @@ def _passage(text: str, at: int, pattern: re.Pattern[str]) -> SafeString:
     prefix = "… " if start else ""
     suffix = " …" if start + WIDTH < len(text) else ""
     return mark_safe(prefix + "".join(marked) + suffix)  # noqa: S308 - every piece escaped
+
+
+def highlight(text: str, words: list[str], language: str) -> SafeString:
+    """A passage of `text` with the words of a query marked: any form of each word (its
+    stem as a prefix, so "deleting" marks "delete"), or the start of `text` when none
+    occurs."""
+    stems = [s for s in stemming.stem_words(words, language) if s] + list(words)
+    if not text:
+        return mark_safe("")  # noqa: S308 - empty
+    if not stems:
+        return _passage(text, 0, re.compile(r"(?!x)x"))
+    pattern = _pattern(stems)
+    found = pattern.search(text)
+    return _passage(text, found.start() if found else 0, pattern)
