@@ -9,6 +9,8 @@ SQLITE_UP = [
         title_terms, tag_terms, body_terms,
         content='search_articledocument', content_rowid='translation_id',
         tokenize='unicode61 remove_diacritics 2')""",
+    # How many documents hold each term: the search leaves the commonest terms out.
+    "CREATE VIRTUAL TABLE search_article_vocab USING fts5vocab(search_article_fts, 'row')",
     """CREATE TRIGGER search_article_fts_ai AFTER INSERT ON search_articledocument BEGIN
         INSERT INTO search_article_fts(rowid, title_terms, tag_terms, body_terms)
         VALUES (new.translation_id, new.title_terms, new.tag_terms, new.body_terms);
@@ -28,6 +30,7 @@ SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS search_article_fts_au",
     "DROP TRIGGER IF EXISTS search_article_fts_ad",
     "DROP TRIGGER IF EXISTS search_article_fts_ai",
+    "DROP TABLE IF EXISTS search_article_vocab",
     "DROP TABLE IF EXISTS search_article_fts",
 ]
 POSTGRES_UP = [
