@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.demo.articles import load_articles
 from supportdesk.demo.clock import Clock, travel
 from supportdesk.demo.extras import (
     plan_follow_ups,
@@ -90,6 +91,7 @@ def load_demo(
         timeline = Timeline(limit, timedelta(days=settings.AUTO_CLOSE_SOLVED_DAYS))
         plan_desk(rng, cast, timeline, tickets=max(40, round(TICKETS * scale)), start=start)
         run(timeline, clock, progress or (lambda _line: None))
+        load_articles(staff=cast.staff)
     return DemoSummary(
         tickets=Ticket.objects.count(),
         people=User.objects.exclude(role=Role.CUSTOMER).count() + len(cast.customers),
