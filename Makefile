@@ -41,6 +41,7 @@ test: venv
 BENCH_N ?= 100000
 BENCH_PROCESSES ?= 1
 BENCH_MAIL_N ?= 10000
+BENCH_KB_N ?= 10000
 bench: venv
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.api --processes $(BENCH_PROCESSES)
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.pages --processes $(BENCH_PROCESSES)
@@ -49,6 +50,8 @@ bench: venv
 	BENCH_N=$(BENCH_N) $(BIN)/python -m bench.sla
 	$(BIN)/python -m bench.mail --n $(BENCH_MAIL_N)
 	$(BIN)/python -m bench.automation --n $(BENCH_N)
+	$(BIN)/python -m bench.kb --n $(BENCH_KB_N)
+	$(BIN)/python -m bench.search_quality
 
 clean:
 	rm -rf $(VENV) var

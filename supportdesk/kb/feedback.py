@@ -35,6 +35,25 @@ def record_feedback(
     return row
 
 
+@transaction.atomic
+def add_comment(row: Feedback, *, comment: str) -> Feedback:
+    """The reader's comment on the vote they just gave: the help center stores the vote
+    at once (most readers write nothing) and the comment onto that vote, so it counts once."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError("comment: write a comment, or leave the box")
+    if len(comment) > MAX_COMMENT:
+        raise DomainError(f"comment: at most {MAX_COMMENT} characters")
+    if row.comment:
+        raise DomainError("comment: this vote already has a comment")
+    row.comment = comment
+    row.save(update_fields=["comment"])
+    article = Article.objects.select_related("owner").get(pk=row.article_id)
+    if article.owner is not None:
+        _tell_owner(article, row)
+    return row
+
+
 def _tell_owner(article: Article, row: Feedback) -> None:
     assert article.owner is not None  # noqa: S101 - checked by the caller
     title = article.translations.filter(language=row.language).values_list("title", flat=True)

@@ -55,7 +55,7 @@ def search(query: str, *, user: Any, language: str, limit: int = 10, drafts: boo
         translation = next((texts[pk][l] for l in languages if l in texts.get(pk, {})), None)  # noqa: E741
         if pk not in articles or translation is None:
             continue
-        snippet = highlight(translation.text, found.words, translation.language)
+        snippet = highlight(translation.text, found.marks)
         results.append(Result(articles[pk], translation, snippet, best[pk].score))
     corrected = " ".join(found.words) if found.corrected else ""
     return Found(results=results, query=query, corrected_query=corrected)

@@ -1,5 +1,9 @@
 """Self-service insights for admins, at /agent/kb/insights/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from supportdesk.kb import views_insights
+
+urlpatterns: list = [
+    path("", views_insights.insights, name="insights"),
+]

@@ -47,7 +47,8 @@ def open_notification(request: AuthedRequest, notification_id: int) -> HttpRespo
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     if note.ticket_id is None:
-        return redirect(LIST)
+        # Article feedback has no ticket: its owner reads it in the knowledge base.
+        return redirect("kb:index" if note.kind == "kb_feedback" else LIST)
     return redirect("agent:ticket", number=note.ticket_id)
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from supportdesk.accounts.models import User
+from supportdesk.kb.deflection import record_request_filed
 from supportdesk.lib.errors import DomainError, NotFound
 from supportdesk.lib.http import AuthedRequest
 from supportdesk.live.feed import current_cursor
@@ -138,7 +139,7 @@ def _create(request: AuthedRequest, form: RequestForm) -> Ticket | None:
     if form.ticket_form is not None:
         properties = {"form": form.ticket_form, "custom_fields": form.custom_values()}
     try:
-        return create_ticket(
+        ticket = create_ticket(
             by=request.user,
             requester=request.user,
             subject=form.cleaned_data["subject"],
@@ -151,6 +152,11 @@ def _create(request: AuthedRequest, form: RequestForm) -> Ticket | None:
     except DomainError as exc:
         add_domain_error(form, exc)
         return None
+    # Suggested articles this visitor opened did not answer them: not a deflection.
+    visitor = request.session.get("kb_visitor")
+    if visitor:
+        record_request_filed(str(visitor), ticket.pk)
+    return ticket
 
 
 def _access(user: User, number: int) -> Ticket:

@@ -9,7 +9,6 @@ The kb app hands this module plain values (`ArticleText`); nothing here imports 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,16 +21,22 @@ from rapidfuzz.distance import OSA
 
 from supportdesk.search import stemming
 from supportdesk.search.models import ArticleDocument, ArticleWord
+from supportdesk.search.rerank import idf as rerank_idf
+from supportdesk.search.rerank import rerank
 
 # Questions run long; every word counts in ranking (tested: 12 lost a tenth of hit@5).
 MAX_WORDS = 40
 # Column weights (title, tags, body), tuned on the first 300 StackFAQ questions only.
-WEIGHTS = (8.0, 3.0, 1.0)
+WEIGHTS = (12.0, 3.0, 1.0)
 PUBLIC, PUBLISHED, ALL = "public", "published", "all"
 # A term in more than half of the documents ("the", "how") gets no weight from BM25 (FTS5
 # floors its IDF), yet makes it score nearly every document: it is left out of the query
 # when the query has rarer terms. Same ranking, half the time at 10,000 articles.
 COMMON = 0.5
+# A term in at most this share of the documents is marked in snippets.
+MARKED = 0.5
+# The engine's best this many are scored again, the same way on both engines (rerank.py).
+CANDIDATES = 50
 
 
 @dataclass
@@ -59,6 +64,7 @@ class ArticleResults:
     hits: list[ArticleHit] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # the query's words, after correction
     corrected: bool = False
+    marks: list[str] = field(default_factory=list)  # the terms worth highlighting
 
 
 def index_articles(docs: Iterable[ArticleText]) -> int:
@@ -112,11 +118,39 @@ def search_articles(
         return ArticleResults()
     words, corrected, partial = correct(found)
     terms = _terms(words, languages, partial_last=partial)
-    if connection.vendor == "postgresql":
-        hits = _postgres(terms, languages, audience, limit)
-    else:
-        hits = _sqlite(terms, languages, audience, limit)
-    return ArticleResults(hits=hits, words=words, corrected=corrected)
+    where, params = _where(audience, languages)
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            total, frequencies = _postgres_frequencies(cursor, terms, where, params)
+        else:
+            total, frequencies = _sqlite_frequencies(cursor, terms)
+        if not total:
+            return ArticleResults(words=words, corrected=corrected)
+        # A stop word counts as held by half of all documents, whatever this collection
+        # says: little weight, left out of the candidate query, never marked.
+        for term in stemming.stop_terms(words, list(languages)):
+            frequencies[term] = max(frequencies.get(term, 0), total // 2 + 1)
+        wanted = _without_common(terms, total, frequencies)
+        engine = _postgres if postgres else _sqlite
+        candidates = engine(cursor, wanted, (total, frequencies), where, params, CANDIDATES)
+    hits = rerank(
+        candidates, terms, total=total, frequencies=frequencies, weights=WEIGHTS, limit=limit
+    )
+    marks = _marks(wanted, total, frequencies)
+    return ArticleResults(hits=hits, words=words, corrected=corrected, marks=marks)
+
+
+def _marks(terms: list[tuple[str, bool]], total: int, frequencies: dict[str, int]) -> list[str]:
+    """The terms to mark in snippets. Terms many documents hold ("how", "my") are noise
+    there; when every term is common (a tiny knowledge base), the rarest ones."""
+    share = {t: frequencies.get(t, 0) / total for t, _prefix in terms}
+    rare = [t for t, part in share.items() if part <= MARKED]
+    if rare:
+        return rare
+    long_enough = [t for t in share if len(t) >= 3] or list(share)
+    least = min(share[t] for t in long_enough)
+    return [t for t in long_enough if share[t] == least]
 
 
 def _terms(
@@ -144,11 +178,9 @@ def _where(audience: str, languages: Sequence[str]) -> tuple[str, list]:
     return sql, list(languages)
 
 
-def _sqlite(terms: list[tuple[str, bool]], languages, audience, limit) -> list[ArticleHit]:
-    terms = _without_common(terms, *_sqlite_frequencies(terms))
+def _sqlite(cursor, terms, _stats, where, params, limit) -> list[ArticleHit]:  # type: ignore[no-untyped-def]
     # Each term is quoted, so FTS5 syntax in user input (AND, NEAR, column:) is inert.
     match = " OR ".join(f'"{t}"' + ("*" if prefix else "") for t, prefix in terms)
-    where, params = _where(audience, languages)
     title, tags, body = WEIGHTS
     sql = (
         "SELECT d.translation_id, d.article_id, d.language, "  # noqa: S608 - fixed SQL
@@ -157,24 +189,24 @@ def _sqlite(terms: list[tuple[str, bool]], languages, audience, limit) -> list[A
         "ON d.translation_id = search_article_fts.rowid "
         f"WHERE search_article_fts MATCH %s AND {where} ORDER BY rank LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [match, *params, limit])
-        return [ArticleHit(r[0], r[1], r[2], round(-r[3], 4)) for r in cursor.fetchall()]
+    cursor.execute(sql, [match, *params, limit])
+    return [ArticleHit(r[0], r[1], r[2], round(-r[3], 4)) for r in cursor.fetchall()]
 
 
-def _sqlite_frequencies(terms: list[tuple[str, bool]]) -> tuple[int, dict[str, int]]:
+def _sqlite_frequencies(cursor: Any, terms: list[tuple[str, bool]]) -> tuple[int, dict[str, int]]:
+    """The number of documents, and of those holding each whole term (from FTS5's own
+    vocabulary; every audience and language counted, which is close enough for weights)."""
     whole = [t for t, prefix in terms if not prefix]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM search_articledocument")
-        total = cursor.fetchone()[0]
-        if not whole:
-            return total, {}
-        marks = ", ".join(["%s"] * len(whole))
-        cursor.execute(
-            f"SELECT term, doc FROM search_article_vocab WHERE term IN ({marks})",  # noqa: S608
-            whole,
-        )
-        return total, dict(cursor.fetchall())
+    cursor.execute("SELECT count(*) FROM search_articledocument")
+    total = cursor.fetchone()[0]
+    if not whole:
+        return total, {}
+    marks = ", ".join(["%s"] * len(whole))
+    cursor.execute(
+        f"SELECT term, doc FROM search_article_vocab WHERE term IN ({marks})",  # noqa: S608
+        whole,
+    )
+    return total, {**dict.fromkeys(whole, 0), **dict(cursor.fetchall())}
 
 
 def _without_common(
@@ -190,32 +222,25 @@ def _without_common(
     return sorted(terms, key=lambda term: frequencies.get(term[0], 0))[:2]
 
 
-def _postgres(terms: list[tuple[str, bool]], languages, audience, limit) -> list[ArticleHit]:
-    where, params = _where(audience, languages)
-    with connection.cursor() as cursor:
-        total, frequencies = _postgres_frequencies(cursor, terms, where, params)
-        if not total:
-            return []
-        terms = _without_common(terms, total, frequencies)
-        queries = [_tsquery(term) for term in terms]
-        idf = [
-            math.log((total - frequencies[q] + 0.5) / (frequencies[q] + 0.5) + 1) for q in queries
-        ]
-        # ts_rank's weights are {D, C, B, A}: body, -, tags, title.
-        title, tags, body = WEIGHTS
-        weights = "{%s, 0, %s, %s}" % (body / title, tags / title, 1.0)  # noqa: UP031
-        score = " + ".join(
-            f"%s * ts_rank('{weights}', d.vector, to_tsquery('simple', %s), 1)" for _ in queries
-        )
-        args = [x for pair in zip(idf, queries, strict=True) for x in pair]
-        cursor.execute(
-            f"SELECT d.translation_id, d.article_id, d.language, {score} AS rank "  # noqa: S608
-            "FROM search_articledocument d "
-            f"WHERE d.vector @@ to_tsquery('simple', %s) AND {where} "
-            "ORDER BY rank DESC, d.translation_id LIMIT %s",
-            [*args, " | ".join(f"({q})" for q in queries), *params, limit],
-        )
-        return [ArticleHit(r[0], r[1], r[2], round(float(r[3]), 4)) for r in cursor.fetchall()]
+def _postgres(cursor, terms, stats, where, params, limit) -> list[ArticleHit]:  # type: ignore[no-untyped-def]
+    total, frequencies = stats
+    queries = [_tsquery(term) for term in terms]
+    idf = [rerank_idf(total, frequencies[q]) for q in queries]
+    # ts_rank's weights are {D, C, B, A}: body, -, tags, title.
+    title, tags, body = WEIGHTS
+    weights = "{%s, 0, %s, %s}" % (body / title, tags / title, 1.0)  # noqa: UP031
+    score = " + ".join(
+        f"%s * ts_rank('{weights}', d.vector, to_tsquery('simple', %s), 1)" for _ in queries
+    )
+    args = [x for pair in zip(idf, queries, strict=True) for x in pair]
+    cursor.execute(
+        f"SELECT d.translation_id, d.article_id, d.language, {score} AS rank "  # noqa: S608
+        "FROM search_articledocument d "
+        f"WHERE d.vector @@ to_tsquery('simple', %s) AND {where} "
+        "ORDER BY rank DESC, d.translation_id LIMIT %s",
+        [*args, " | ".join(f"({q})" for q in queries), *params, limit],
+    )
+    return [ArticleHit(r[0], r[1], r[2], round(float(r[3]), 4)) for r in cursor.fetchall()]
 
 
 def _tsquery(term: tuple[str, bool]) -> str:

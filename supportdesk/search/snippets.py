@@ -9,7 +9,6 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from supportdesk.search import stemming
 from supportdesk.search.backends import words_of
 from supportdesk.search.models import TicketDocument
 
@@ -64,15 +63,16 @@ def _passage(text: str, at: int, pattern: re.Pattern[str]) -> SafeString:
     return mark_safe(prefix + "".join(marked) + suffix)  # noqa: S308 - every piece escaped
 
 
-def highlight(text: str, words: list[str], language: str) -> SafeString:
-    """A passage of `text` with the words of a query marked: any form of each word (its
-    stem as a prefix, so "deleting" marks "delete"), or the start of `text` when none
-    occurs."""
-    stems = [s for s in stemming.stem_words(words, language) if s] + list(words)
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """A passage of `text` with the terms of a search marked, or its start when none
+    occurs. Terms are stems: one of four letters or more marks any word it starts
+    ("delet" marks "deleting"), a shorter one only itself (so "i" never marks "in")."""
     if not text:
         return mark_safe("")  # noqa: S308 - empty
-    if not stems:
+    if not terms:
         return _passage(text, 0, re.compile(r"(?!x)x"))
-    pattern = _pattern(stems)
+    ordered = sorted(set(terms), key=len, reverse=True)
+    alternatives = "|".join(re.escape(t) + (r"\w*" if len(t) >= 4 else r"\b") for t in ordered)
+    pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
     found = pattern.search(text)
     return _passage(text, found.start() if found else 0, pattern)

@@ -7,6 +7,7 @@ import re
 from functools import cache
 
 import snowballstemmer
+import stopwords
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORD = 64
@@ -40,3 +41,21 @@ def stem_words(found: list[str], language: str) -> list[str]:
 def terms(text: str, language: str) -> str:
     """The text as a line of stemmed terms, ready for the index."""
     return " ".join(stem_words(words(text), language))
+
+
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    """The language's function words ("how", "my", "the"): they count little in ranking and
+    are not marked in snippets, however few articles hold them."""
+    primary = (language or "").split("-")[0].lower()
+    return frozenset(w.lower() for w in stopwords.safe_get_stopwords(primary))
+
+
+def stop_terms(found: list[str], languages: list[str] | tuple[str, ...]) -> set[str]:
+    """The stemmed forms, in each language, of the words of `found` that are stop words."""
+    out: set[str] = set()
+    for language in languages:
+        stops = stop_words(language)
+        marked = [w for w in found if w in stops]
+        out.update(stem_words(marked, language) if marked else [])
+    return out

@@ -100,7 +100,8 @@
       }
       case "g": pendingG = true; setTimeout(() => { pendingG = false; }, 1500); break;
       case "j": moveTo(all, currentIndex(all) + 1); handled = all.length > 0; break;
-      case "k": moveTo(all, currentIndex(all) - 1); handled = all.length > 0; break;
+      // Without a list (the ticket page) "k" is the composer's knowledge-base picker.
+      case "k": if (all.length) moveTo(all, currentIndex(all) - 1); else handled = trigger("k"); break;
       case "o": handled = openCurrent(all); break;
       case "Enter": handled = el.tagName !== "A" && el.tagName !== "BUTTON" && openCurrent(all); break;
       case "x": toggleCurrent(all); handled = all.length > 0; break;
