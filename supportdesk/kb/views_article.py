@@ -101,7 +101,9 @@ def _article_page(
         "settings_form": settings_form,
         "preview": preview,
         "feedback": list(
-            art.feedback.select_related("user").order_by("-created_at", "-id")[:FEEDBACK_SHOWN]
+            art.feedback.exclude(comment="")
+            .select_related("user")
+            .order_by("-created_at", "-id")[:FEEDBACK_SHOWN]
         ),
         "public_url": public_url(art) if art.is_public else "",
         "states": State,

@@ -67,6 +67,10 @@ def test_agent_links_an_article_from_the_keyboard(desk, page):  # type: ignore[n
     double.wait_for()
     override.wait_for()
     assert override.get_by_role("button", name="Insert link").count() == 0
+    # An internal article's text never goes into a public reply.
+    override.get_by_role("button", name="Insert content").click()
+    picker.get_by_role("alert").get_by_text("This article is internal").wait_for()
+    assert page.locator("#composer-body").input_value() == ""
     # Move to whichever row holds the public article, then pick it with Enter.
     options = picker.get_by_role("option")
     names = [options.nth(i).inner_text() for i in range(options.count())]

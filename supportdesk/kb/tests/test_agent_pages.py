@@ -301,10 +301,13 @@ def test_feedback_and_counters_are_shown(client, alice, carol, article):
         article, helpful=False, comment="<b>Wrong</b> menu name", user=carol, language="en"
     )
     record_feedback(article, helpful=True, comment="", user=None, language="en")
+    record_feedback(article, helpful=True, comment="Clear steps", user=None, language="en")
     client.force_login(alice)
     page = client.get(f"/agent/kb/articles/{article.pk}/").content.decode()
     assert "&lt;b&gt;Wrong&lt;/b&gt; menu name" in page
-    assert page.index("A visitor") < page.index("Wrong")  # newest first
+    assert page.index("Clear steps") < page.index("Wrong")  # newest first
+    assert page.count("A visitor") == 1  # a vote without a comment is only counted
+    assert "<dt>Helpful</dt><dd>2</dd>" in page
     assert 'id="linked-in-replies">0<' in page
 
 

@@ -1,6 +1,7 @@
 // The composer's knowledge-base picker.
 //   [data-kb-open="ID"]    opens the picker dialog ID (the "k" key clicks it)
-//   [data-kb-option]       a result; data-kb-link holds "Title: URL" for public articles
+//   [data-kb-option]       a result; data-kb-link holds "Title: URL" for public articles,
+//                          data-kb-internal marks one that only an internal note may quote
 //   [data-kb-insert]       "link" or "content": inserts that into the reply box
 //   [data-kb-close]        closes the picker
 // Text goes in at the reply box's cursor (or at its end when it was never focused), and
@@ -54,10 +55,21 @@
     box.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  function isPublicReply() {
+    const kind = document.querySelector("input[name=kind]:checked");
+    return !kind || kind.value === "public";
+  }
+
   function choose(option, kind) {
     const dialog = option.closest("dialog");
     const link = option.dataset.kbLink || "";
     const content = option.querySelector(".kb-content").value;
+    // An internal article is for agents: its text may go into a note, never to a customer.
+    if ("kbInternal" in option.dataset && isPublicReply()) {
+      const warning = dialog && dialog.querySelector(".kb-warning");
+      if (warning) warning.textContent = "This article is internal: switch to Internal note (n) to insert it.";
+      return;
+    }
     const text = kind === "link" && link ? link : content;
     if (dialog && dialog.open) dialog.close();
     insertText(text);
