@@ -46,7 +46,9 @@ def search(query: str, *, user: Any, language: str, limit: int = 10, drafts: boo
         best.setdefault(hit.article_id, hit)
     ids = list(best)[:limit]
     articles = Article.objects.in_bulk(ids)
-    wanted = Translation.objects.filter(article_id__in=ids, language__in=languages)
+    wanted = Translation.objects.filter(article_id__in=ids, language__in=languages).only(
+        "id", "article_id", "language", "title", "text"
+    )
     texts: dict[int, dict[str, Translation]] = {}
     for t in wanted:
         texts.setdefault(t.article_id, {})[t.language] = t

@@ -10,7 +10,6 @@ worthless in "how do I change my plan".
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,24 +38,33 @@ def rerank(
     rows = ArticleDocument.objects.filter(
         translation_id__in=[h.translation_id for h in hits]
     ).values_list("translation_id", "title_terms", "tag_terms", "body_terms")
-    fields = {pk: [Counter(text.split()) for text in texts] for pk, *texts in rows}
-    lengths = {pk: sum(sum(c.values()) for c in counters) for pk, counters in fields.items()}
+    # Per document: each term's count with its field's weight, and the number of terms.
+    weighted: dict[int, dict[str, float]] = {}
+    lengths: dict[int, int] = {}
+    for pk, *texts in rows:
+        counts: dict[str, float] = {}
+        for weight, text in zip(weights, texts, strict=True):
+            words = text.split()
+            lengths[pk] = lengths.get(pk, 0) + len(words)
+            for word in words:
+                counts[word] = counts.get(word, 0.0) + weight
+        weighted[pk] = counts
     average = sum(lengths.values()) / len(lengths) if lengths else 1.0
     weight_of = {}
     for term in terms:
         frequency = frequencies.get(term[0])
         if frequency is None or term[1]:  # a prefix: count the candidates that hold it
-            frequency = sum(1 for cs in fields.values() if any(_count(c, term) for c in cs))
+            frequency = sum(1 for counts in weighted.values() if _tf(counts, term))
         weight_of[term] = idf(max(total, frequency), frequency)
     for hit in hits:
-        counters = fields.get(hit.translation_id)
-        if counters is None:
+        held = weighted.get(hit.translation_id)
+        if held is None:
             hit.score = 0.0
             continue
         norm = K1 * (1 - B + B * lengths[hit.translation_id] / (average or 1.0))
         score = 0.0
         for term, term_weight in weight_of.items():
-            tf = sum(w * _count(c, term) for w, c in zip(weights, counters, strict=True))
+            tf = _tf(held, term)
             if tf:
                 score += term_weight * tf * (K1 + 1) / (tf + norm)
         hit.score = round(score, 4)
@@ -64,8 +72,8 @@ def rerank(
     return ranked[:limit]
 
 
-def _count(counter: Counter, term: tuple[str, bool]) -> int:
+def _tf(counts: dict[str, float], term: tuple[str, bool]) -> float:
     text, prefix = term
     if not prefix:
-        return counter.get(text, 0)
-    return sum(n for word, n in counter.items() if word.startswith(text))
+        return counts.get(text, 0.0)
+    return sum(n for word, n in counts.items() if word.startswith(text))
