@@ -2,7 +2,8 @@
 
 One interface, two engines: SQLite FTS5 (bm25 ranking, prefix match on the last word) and
 PostgreSQL full-text search (ts_rank_cd over weighted tsvectors, prefix on the last word).
-Both match documents that hold every word of the query.
+Both match documents that hold every word of the query; when no ticket holds them all,
+tickets holding any of them, ranked the same way.
 """
 
 from __future__ import annotations
@@ -24,19 +25,19 @@ def words_of(query: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(query or "")][:MAX_WORDS]
 
 
-def _fts5_query(words: list[str], *, public_only: bool) -> str:
+def _fts5_query(words: list[str], *, public_only: bool, any_word: bool = False) -> str:
     # Each word is quoted, so FTS5 syntax in user input (AND, NEAR, column:) is inert.
     terms = [f'"{w}"' for w in words]
     terms[-1] += "*"
-    body = " AND ".join(terms)
+    body = (" OR " if any_word else " AND ").join(terms)
     return f"{{subject public_text}} : ({body})" if public_only else body
 
 
-def _tsquery(words: list[str]) -> str:
+def _tsquery(words: list[str], any_word: bool = False) -> str:
     # Only \w characters reach here, so no tsquery operator can be injected.
     terms = list(words)
     terms[-1] += ":*"
-    return " & ".join(terms)
+    return (" | " if any_word else " & ").join(terms)
 
 
 def search_ticket_numbers(
@@ -52,16 +53,22 @@ def search_ticket_numbers(
     if within is not None:
         sub_sql, sub_params = within.values("number").query.sql_with_params()
         restrict_sql, restrict_params = sub_sql, list(sub_params)
-    if connection.vendor == "postgresql":
-        return _search_postgres(words, public_only, restrict_sql, restrict_params, limit, offset)
-    return _search_sqlite(words, public_only, restrict_sql, restrict_params, limit, offset)
+    engine = _search_postgres if connection.vendor == "postgresql" else _search_sqlite
+    found = engine(words, public_only, restrict_sql, restrict_params, limit, offset, False)
+    if found or len(words) < 2:
+        return found
+    # Nothing on this page: past the last ticket with every word, or none has them all.
+    if offset and engine(words, public_only, restrict_sql, restrict_params, 1, 0, False):
+        return []
+    return engine(words, public_only, restrict_sql, restrict_params, limit, offset, True)
 
 
-def _search_sqlite(
-    words: list[str], public_only: bool, restrict: str, params: list, limit: int, offset: int
-) -> list[int]:
+def _search_sqlite(  # noqa: PLR0913
+    words: list[str], public_only: bool, restrict: str, params: list, limit: int, offset: int,
+    any_word: bool,
+) -> list[int]:  # fmt: skip
     matches = "FROM search_ticket_fts WHERE search_ticket_fts MATCH %s"
-    args: list = [_fts5_query(words, public_only=public_only)]
+    args: list = [_fts5_query(words, public_only=public_only, any_word=any_word)]
     if restrict:
         matches += f" AND rowid IN ({restrict})"
         args += params
@@ -77,13 +84,14 @@ def _search_sqlite(
         return [row[0] for row in cursor.fetchall()]
 
 
-def _search_postgres(
-    words: list[str], public_only: bool, restrict: str, params: list, limit: int, offset: int
-) -> list[int]:
+def _search_postgres(  # noqa: PLR0913
+    words: list[str], public_only: bool, restrict: str, params: list, limit: int, offset: int,
+    any_word: bool,
+) -> list[int]:  # fmt: skip
     # Only the column name is formatted in, from the two fixed names here.
     vector = "public_vector" if public_only else "all_vector"
     matches = f"FROM search_ticketdocument WHERE {vector} @@ to_tsquery('english', %s)"
-    args: list = [_tsquery(words)]
+    args: list = [_tsquery(words, any_word)]
     if restrict:
         matches += f" AND ticket_id IN ({restrict})"
         args += params

@@ -49,6 +49,17 @@ def test_search_ranks_subject_matches_first_and_uses_prefixes_and_stems(tickets)
     assert find("nothing-like-this") == []
 
 
+def test_when_no_ticket_holds_every_word_any_word_ranks(tickets, carol, erin):
+    a, b, c = tickets
+    assert sorted(find("refund zebrafish")) == [a.pk, b.pk, c.pk]  # ranked by the engine
+    assert find("refund zebrafish", public_only=True) == [a.pk, b.pk]  # never a note
+    assert find("refund zebrafish", user=carol, public_only=True) == [a.pk]
+    assert find("invoice refund") == [a.pk]  # all words found: no others
+    page_two = search_ticket_numbers("invoice refund", public_only=False, within=None,
+                                     limit=1, offset=1)  # fmt: skip
+    assert page_two == []  # past the last ticket with every word: not the any-word list
+
+
 def test_internal_note_text_is_only_found_by_agents(tickets, erin):
     _, _, c = tickets
     assert find("zebrafish") == [c.pk]
