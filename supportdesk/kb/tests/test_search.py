@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
@@ -106,3 +107,17 @@ def test_stackfaq_questions_find_their_article_in_the_top_five(admin):
     untuned = search_quality.questions()[search_quality.TUNED :]
     figures = search_quality.evaluate(untuned, ids)
     assert figures["hit@5"] >= 0.9, figures
+
+
+def test_manage_reindex_rebuilds_the_article_index(publish):
+    from django.core.management import call_command
+
+    from supportdesk.search.models import ArticleDocument
+
+    publish("Rotate an API token", "Tokens rotate from the profile page.")
+    ArticleDocument.objects.all().delete()
+    assert titles("token") == []
+    out = io.StringIO()
+    call_command("reindex", stdout=out)
+    assert "indexed 1 article translations" in out.getvalue()
+    assert titles("token") == ["Rotate an API token"]
