@@ -51,6 +51,7 @@ def test_agent_links_an_article_from_the_keyboard(desk, page):  # type: ignore[n
 
     page.goto(f"{desk}/agent/tickets/1/")
     page.get_by_role("heading", name="Charged twice").wait_for()
+    page.wait_for_load_state()  # the key handlers are deferred scripts
     picker = page.get_by_role("dialog", name="Insert an article")
     page.keyboard.press("k")
     picker.wait_for()

@@ -60,6 +60,7 @@ def test_agent_answers_with_a_macro_from_the_keyboard(desk, page):  # type: igno
 
     page.goto(f"{desk}/agent/tickets/1/")
     page.get_by_role("heading", name="Charged twice").wait_for()
+    page.wait_for_load_state()  # the key handlers are deferred scripts
     picker = page.get_by_role("dialog", name="Insert a macro")
     page.keyboard.press("m")
     picker.get_by_role("option", name=re.compile("Welcome")).wait_for()

@@ -27,12 +27,15 @@ def test_agent_and_customer_answer_each_other(server, page, browser):  # type: i
     rail = page.get_by_role("navigation", name="Views")
     rail.get_by_role("link", name=re.compile("Unassigned")).click()
     page.get_by_role("heading", name="Unassigned in my groups").wait_for()
+    page.wait_for_load_state()
     page.keyboard.press("?")
     page.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
     page.keyboard.press("Escape")
     page.keyboard.press("j")
     page.get_by_role("link", name=SUBJECT).click()
     page.get_by_role("heading", name=SUBJECT).wait_for()
+    # The heading shows before the deferred scripts that handle the keys have run.
+    page.wait_for_load_state()
 
     page.keyboard.press("a")
     page.get_by_text("Ticket updated.").wait_for()
