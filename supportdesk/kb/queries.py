@@ -28,8 +28,7 @@ def articles_visible_to(user: Any) -> QuerySet[Article]:
 
 def help_center_articles(user: Any) -> QuerySet[Article]:
     """What the help center lists: published articles, internal ones only for agents."""
-    qs = articles_visible_to(user).filter(state=State.PUBLISHED)
-    return qs
+    return articles_visible_to(user).filter(state=State.PUBLISHED)
 
 
 def access_article(user: Any, *, pk: int | None = None, slug: str | None = None) -> Article:

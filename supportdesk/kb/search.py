@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from supportdesk.kb.models import Article, Translation
-from supportdesk.kb.queries import is_staff_reader, languages_for
+from supportdesk.kb.queries import articles_visible_to, is_staff_reader, languages_for
 from supportdesk.search.articles import ALL, PUBLIC, PUBLISHED, search_articles
 from supportdesk.search.snippets import highlight
 
@@ -45,7 +45,8 @@ def search(query: str, *, user: Any, language: str, limit: int = 10, drafts: boo
     for hit in found.hits:
         best.setdefault(hit.article_id, hit)
     ids = list(best)[:limit]
-    articles = Article.objects.in_bulk(ids)
+    # The index already chose by audience; the read is scoped all the same.
+    articles = articles_visible_to(user).in_bulk(ids)
     wanted = Translation.objects.filter(article_id__in=ids, language__in=languages).only(
         "id", "article_id", "language", "title", "text"
     )

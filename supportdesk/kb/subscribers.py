@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from supportdesk.kb.models import Article, ReplyLink
 from supportdesk.tickets.models import EventKind, TicketEvent
@@ -45,10 +46,12 @@ def record_links(found: dict[int, set[str]], tickets: dict[int, int]) -> None:
         ],
         ignore_conflicts=True,
     )
-    counts = (
-        ReplyLink.objects.filter(article_id__in=ids.values())
+    links = (
+        ReplyLink.objects.filter(article_id=OuterRef("pk"))
         .values("article_id")
         .annotate(n=Count("id"))
+        .values("n")
     )
-    for row in counts:
-        Article.objects.filter(pk=row["article_id"]).update(linked_in_replies=row["n"])
+    Article.objects.filter(pk__in=ids.values()).update(
+        linked_in_replies=Coalesce(Subquery(links), 0)
+    )
